@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import {
+  dnsLabelSchema,
+  groupRefSchema,
+  intentSchema,
+  ipAddressSchema,
+  nameSchema,
+  portNumberSchema,
+  protocolSchema,
+} from './common';
+
+export const exposureKinds = ['direct', 'ingress', 'gateway'] as const;
+
+export const servicePortSchema = z
+  .object({
+    port: portNumberSchema,
+    protocol: protocolSchema.default('TCP'),
+  })
+  .strict();
+export type ServicePort = z.infer<typeof servicePortSchema>;
+
+/** Body of `POST /requests`. */
+export const createRequestBodySchema = z
+  .object({
+    entityRef: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(
+        /^[a-z]+:([^/:]+\/)?[^/:]+$/i,
+        'must be an entity ref such as component:default/edge-api',
+      ),
+    owner: groupRefSchema,
+    cluster: dnsLabelSchema,
+    namespace: dnsLabelSchema,
+    serviceName: dnsLabelSchema,
+    ports: z
+      .array(servicePortSchema)
+      .min(1, 'at least one port')
+      .max(64)
+      .refine(
+        ports =>
+          new Set(ports.map(p => `${p.protocol ?? 'TCP'}/${p.port}`)).size ===
+          ports.length,
+        'lists the same port twice',
+      ),
+    pool: nameSchema.optional(),
+    intent: intentSchema.optional(),
+    address: ipAddressSchema.optional(),
+    exposureKind: z.enum(exposureKinds).default('direct'),
+    justification: z.string().max(2000).default(''),
+    expiresAt: z
+      .string()
+      .datetime({ offset: true, message: 'must be an ISO 8601 date-time' })
+      .optional(),
+    dryRun: z.boolean().default(false),
+  })
+  .strict()
+  .refine(b => b.pool !== undefined || b.intent !== undefined, {
+    message: 'give a pool or an intent',
+    path: ['pool'],
+  });
+export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
+
+/** Body of approve / reject / release. */
+export const decisionBodySchema = z
+  .object({ comment: z.string().max(2000).default('') })
+  .strict();
+export type DecisionBody = z.infer<typeof decisionBodySchema>;
+
+export const requestStates = [
+  'pending',
+  'approved',
+  'rejected',
+  'active',
+  'released',
+  'expired',
+] as const;
+export const requestStateSchema = z.enum(requestStates);
+export type RequestState = z.infer<typeof requestStateSchema>;
+
+/** Query of `GET /requests`. */
+export const listRequestsQuerySchema = z
+  .object({
+    state: requestStateSchema.optional(),
+    owner: groupRefSchema.optional(),
+    pool: nameSchema.optional(),
+    entityRef: z.string().max(255).optional(),
+  })
+  .strict();
+
+/** Query of `GET /allocations`. */
+export const listAllocationsQuerySchema = z
+  .object({
+    pool: nameSchema.optional(),
+    segment: nameSchema.optional(),
+    owner: groupRefSchema.optional(),
+  })
+  .strict();
+
+/** Query of `GET /audit`. */
+export const auditQuerySchema = z
+  .object({
+    subjectId: z.string().max(255).optional(),
+    actor: z.string().max(255).optional(),
+    action: z.string().max(64).optional(),
+    since: z.string().datetime({ offset: true }).optional(),
+    until: z.string().datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
+/** Query of `GET /export/pools`. */
+export const exportQuerySchema = z
+  .object({ format: z.enum(['json', 'csv']).default('json') })
+  .strict();

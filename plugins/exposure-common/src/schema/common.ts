@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { IpParseError, parseAddress, parseRange } from '../ip/ipRange';
+
+/** The four pool intents; a pool is of exactly one. */
+export const intents = [
+  'production-external',
+  'internal',
+  'temporary',
+  'management',
+] as const;
+export const intentSchema = z.enum(intents);
+export type Intent = z.infer<typeof intentSchema>;
+
+export const protocols = ['TCP', 'UDP', 'SCTP'] as const;
+export const protocolSchema = z.enum(protocols);
+export type Protocol = z.infer<typeof protocolSchema>;
+
+/** A Kubernetes object name (RFC 1123 label, as Services and namespaces use). */
+export const dnsLabelSchema = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    'must be a lowercase RFC 1123 label (a-z, 0-9, "-")',
+  );
+
+export const nameSchema = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    'must be lowercase letters, digits and "-"',
+  );
+
+export const portNumberSchema = z
+  .number({ invalid_type_error: 'must be a port number' })
+  .int('must be an integer port')
+  .min(1, 'must be a port between 1 and 65535')
+  .max(65535, 'must be a port between 1 and 65535');
+
+function ipRefinement(parse: (text: string) => unknown) {
+  return (text: string, ctx: z.RefinementCtx) => {
+    try {
+      parse(text);
+    } catch (error) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: error instanceof IpParseError ? error.message : String(error),
+      });
+    }
+  };
+}
+
+/** One IP address, v4 or v6. */
+export const ipAddressSchema = z
+  .string()
+  .superRefine(ipRefinement(parseAddress));
+
+/** A range `a-b`, a CIDR, or a single address. */
+export const ipRangeSchema = z.string().superRefine(ipRefinement(parseRange));
+
+/** A CIDR (prefix) only. */
+export const cidrSchema = z
+  .string()
+  .refine(s => s.includes('/'), 'must be a CIDR such as 10.0.0.0/24')
+  .superRefine(ipRefinement(parseRange));
+
+/** A catalog group ref; `team-a` is read as `group:default/team-a`. */
+export const groupRefSchema = z
+  .string()
+  .min(1)
+  .regex(
+    /^(group:)?([a-z0-9][-a-z0-9_.]*\/)?[A-Za-z0-9][-A-Za-z0-9_.]*$/,
+    'must be a group entity ref such as group:default/team-a',
+  )
+  .transform(normalizeGroupRef);
+
+/**
+ * Completes a group reference to its full `group:namespace/name` form, the form
+ * in which Backstage lists a user's ownership refs.
+ */
+export function normalizeGroupRef(ref: string): string {
+  let rest = ref.trim();
+  if (rest.toLowerCase().startsWith('group:')) rest = rest.slice(6);
+  const [namespace, name] = rest.includes('/')
+    ? rest.split('/', 2)
+    : ['default', rest];
+  return `group:${namespace}/${name}`.toLowerCase();
+}
