@@ -1,0 +1,65 @@
+import { createHash } from 'crypto';
+import { electOwner, rankNodes } from './electOwner';
+
+const NODES = ['node-a', 'node-b', 'node-c'];
+const ALL = new Set(NODES);
+
+describe('electOwner', () => {
+  it('matches the sha256(node#address) order MetalLB uses', () => {
+    const address = '192.0.2.10';
+    const expected = [...NODES].sort((x, y) =>
+      Buffer.compare(
+        createHash('sha256').update(`${x}#${address}`).digest(),
+        createHash('sha256').update(`${y}#${address}`).digest(),
+      ),
+    );
+    expect(rankNodes(address, NODES)).toEqual(expected);
+    expect(electOwner(address, NODES, ALL)).toBe(expected[0]);
+  });
+
+  it('gives the same answer whatever order nodes are listed in', () => {
+    const address = '2001:db8::10';
+    const owner = electOwner(address, NODES, ALL);
+    expect(
+      electOwner(address, [...NODES].reverse(), new Set([...NODES].reverse())),
+    ).toBe(owner);
+  });
+
+  it('moves only the addresses of a failed node (the next in rank takes over)', () => {
+    const addresses = Array.from({ length: 50 }, (_, i) => `192.0.2.${i + 1}`);
+    const before = new Map(addresses.map(a => [a, electOwner(a, NODES, ALL)]));
+    const failed = 'node-b';
+    const survivors = new Set(NODES.filter(n => n !== failed));
+    for (const address of addresses) {
+      const now = electOwner(address, NODES, survivors);
+      if (before.get(address) === failed) {
+        expect(now).toBe(rankNodes(address, NODES)[1]);
+      } else {
+        expect(now).toBe(before.get(address));
+      }
+    }
+  });
+
+  it('spreads addresses across nodes', () => {
+    const counts = new Map<string, number>();
+    for (let i = 1; i <= 90; i++) {
+      const owner = electOwner(`198.51.100.${i}`, NODES, ALL)!;
+      counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(3);
+    for (const count of counts.values()) {
+      expect(count).toBeGreaterThan(15);
+    }
+  });
+
+  it('elects nobody when no eligible node is healthy', () => {
+    expect(
+      electOwner('192.0.2.1', ['node-a'], new Set(['node-b'])),
+    ).toBeUndefined();
+    expect(electOwner('192.0.2.1', [], ALL)).toBeUndefined();
+  });
+
+  it('only considers eligible nodes', () => {
+    expect(electOwner('192.0.2.1', ['node-c'], ALL)).toBe('node-c');
+  });
+});
