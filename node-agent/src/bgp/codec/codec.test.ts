@@ -12,6 +12,7 @@ import {
   encodeUpdate,
   isEndOfRib,
   MessageSplitter,
+  OpenMessage,
   packAnnouncements,
   packWithdrawals,
   UpdateMessage,
@@ -27,7 +28,7 @@ function decodeOk(buf: Buffer, ctx = four) {
 
 describe('round trips', () => {
   it('OPEN with every capability the speaker uses', () => {
-    const open = {
+    const open: Omit<OpenMessage, 'type'> = {
       version: 4,
       asn: 4200000001,
       holdTime: 90,
@@ -46,7 +47,7 @@ describe('round trips', () => {
         { code: CapabilityCode.FOUR_OCTET_AS, asn: 4200000001 },
         { code: 73, raw: Buffer.from('host') },
       ],
-    } as const;
+    };
     const buf = encodeOpen(open);
     // The 2-octet AS field carries AS_TRANS for a 4-octet AS (RFC 6793 §4.2.1).
     expect(buf.readUInt16BE(20)).toBe(23456);
