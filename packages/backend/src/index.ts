@@ -3,20 +3,28 @@
  * permission and auth plugins, plus Portico's own plugins and modules.
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { checkStartupConfig } from './startupConfig';
 
-const backend = createBackend();
+function startBackend() {
+  const backend = createBackend();
 
-backend.add(import('@backstage/plugin-auth-backend'));
-backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+  backend.add(import('@backstage/plugin-auth-backend'));
+  backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 
-backend.add(import('@backstage/plugin-catalog-backend'));
-backend.add(
-  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
-);
+  backend.add(import('@backstage/plugin-catalog-backend'));
+  backend.add(
+    import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+  );
 
-backend.add(import('@backstage/plugin-scaffolder-backend'));
+  backend.add(import('@backstage/plugin-scaffolder-backend'));
 
-backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(import('./permissionPolicyModule'));
+  backend.add(import('@backstage/plugin-permission-backend'));
+  backend.add(import('./permissionPolicyModule'));
 
-backend.start();
+  backend.start();
+}
+
+checkStartupConfig().then(startBackend, (error: Error) => {
+  process.stderr.write(`Portico cannot start: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { checkStartupConfig } from './startupConfig';
+
+const repoRoot = resolve(__dirname, '../../..');
+
+describe('startup configuration check', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'portico-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function file(name: string, text: string): string {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  it('accepts the shipped defaults', async () => {
+    await expect(
+      checkStartupConfig([
+        'node',
+        'backend',
+        '--config',
+        join(repoRoot, 'app-config.yaml'),
+      ]),
+    ).resolves.toBeUndefined();
+  });
+
+  it('names the file, line and column of broken YAML', async () => {
+    const bad = file('bad.yaml', 'app:\n  title: [unclosed\n');
+    await expect(
+      checkStartupConfig(['node', 'backend', '--config', bad]),
+    ).rejects.toThrow(new RegExp(`^${bad}:\\d+:\\d+: invalid YAML`));
+  });
+
+  it('names the key of an unknown database client', async () => {
+    const bad = file('db.yaml', 'backend:\n  database:\n    client: mongodb\n');
+    await expect(
+      checkStartupConfig([
+        'node',
+        'backend',
+        '--config',
+        join(repoRoot, 'app-config.yaml'),
+        '--config',
+        bad,
+      ]),
+    ).rejects.toThrow(
+      'backend.database.client: "mongodb" is not a supported database client',
+    );
+  });
+
+  it('makes the real backend exit at once with that message', () => {
+    const bad = file('db.yaml', 'backend:\n  database:\n    client: mongodb\n');
+    const result = spawnSync(
+      'npx',
+      [
+        'tsx',
+        resolve(__dirname, 'index.ts'),
+        '--config',
+        join(repoRoot, 'app-config.yaml'),
+        '--config',
+        bad,
+      ],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      'Portico cannot start: backend.database.client: "mongodb"',
+    );
+  }, 70_000);
+});
