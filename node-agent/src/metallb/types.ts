@@ -10,6 +10,8 @@ export interface ObjectMeta {
   uid?: string;
   resourceVersion?: string;
   generation?: number;
+  /** RFC 3339, set by the API server; orders conflicting objects oldest first. */
+  creationTimestamp?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }

@@ -1,0 +1,115 @@
+import type { V1Service } from '@kubernetes/client-node';
+import type { IPFamily } from '../kube/addresses';
+import { namespacedKey } from '../kube/objectRef';
+import type { IPFamilyPolicy, ServiceRequest } from './allocator/types';
+
+/** MetalLB reads each annotation under its old and its new prefix. */
+const PREFIXES = ['metallb.universe.tf/', 'metallb.io/'];
+
+export const ANNOTATIONS = {
+  pool: 'address-pool',
+  ips: 'loadBalancerIPs',
+  sharing: 'allow-shared-ip',
+} as const;
+
+/** Portico's `spec.loadBalancerClass`; Services without a class are ours too. */
+export const DEFAULT_LOAD_BALANCER_CLASS = 'portico.dev/load-balancer';
+
+export function isOurLoadBalancer(
+  svc: V1Service,
+  loadBalancerClass: string,
+): boolean {
+  if (svc.spec?.type !== 'LoadBalancer') return false;
+  const cls = svc.spec.loadBalancerClass;
+  return (
+    cls === undefined || cls === null || cls === '' || cls === loadBalancerClass
+  );
+}
+
+function annotation(
+  annotations: Record<string, string>,
+  name: string,
+): { value?: string; error?: string } {
+  const values = PREFIXES.map(p => annotations[p + name]).filter(
+    (v): v is string => v !== undefined,
+  );
+  if (values.length === 2 && values[0].trim() !== values[1].trim()) {
+    return {
+      error: `annotations ${PREFIXES[0]}${name} and ${PREFIXES[1]}${name} disagree`,
+    };
+  }
+  const value = values[0]?.trim();
+  return { value: value === '' ? undefined : value };
+}
+
+/** Reads what the allocator needs from a Service; never throws. */
+export function toServiceRequest(svc: V1Service): ServiceRequest {
+  const meta = svc.metadata ?? {};
+  const namespace = meta.namespace ?? 'default';
+  const name = meta.name ?? '';
+  const annotations = meta.annotations ?? {};
+  const errors: string[] = [];
+
+  const pool = annotation(annotations, ANNOTATIONS.pool);
+  const ips = annotation(annotations, ANNOTATIONS.ips);
+  const sharing = annotation(annotations, ANNOTATIONS.sharing);
+  for (const a of [pool, ips, sharing]) if (a.error) errors.push(a.error);
+
+  let requestedIPs = (ips.value ?? '')
+    .split(',')
+    .map(s => s.trim())
+    .filter(s => s !== '');
+  const legacy = svc.spec?.loadBalancerIP?.trim();
+  if (legacy) {
+    if (requestedIPs.length > 0) {
+      errors.push(
+        'spec.loadBalancerIP and the loadBalancerIPs annotation are both set; use the annotation only',
+      );
+    }
+    requestedIPs = [legacy];
+  }
+
+  const families = (svc.spec?.ipFamilies ?? []).filter(
+    (f): f is IPFamily => f === 'IPv4' || f === 'IPv6',
+  );
+  const policy = svc.spec?.ipFamilyPolicy;
+  const familyPolicy: IPFamilyPolicy =
+    policy === 'PreferDualStack' || policy === 'RequireDualStack'
+      ? policy
+      : 'SingleStack';
+
+  const backendKey =
+    svc.spec?.externalTrafficPolicy === 'Local'
+      ? JSON.stringify(Object.entries(svc.spec.selector ?? {}).sort())
+      : undefined;
+
+  const createdAt = meta.creationTimestamp as unknown;
+  return {
+    key: namespacedKey(namespace, name),
+    namespace,
+    name,
+    createdAt:
+      createdAt instanceof Date
+        ? createdAt.toISOString()
+        : String(createdAt ?? ''),
+    labels: meta.labels ?? {},
+    ports: (svc.spec?.ports ?? []).map(p => ({
+      protocol: p.protocol ?? 'TCP',
+      port: p.port,
+    })),
+    families,
+    familyPolicy,
+    pool: pool.value,
+    requestedIPs,
+    sharingKey: sharing.value,
+    backendKey,
+    current: currentAddresses(svc),
+    invalid: errors.length > 0 ? errors.join('; ') : undefined,
+  };
+}
+
+export function currentAddresses(svc: V1Service): string[] {
+  return (svc.status?.loadBalancer?.ingress ?? [])
+    .map(i => i.ip)
+    .filter((ip): ip is string => typeof ip === 'string' && ip !== '');
+}
