@@ -51,9 +51,15 @@ for (const file of files) {
     failed++;
     console.error(`${file} failed (exit ${result.status})`);
   }
-  sections.push(`## ${file} (${seconds} s${result.status ? ', FAILED' : ''})\n\n${result.stdout ?? ''}`);
+  sections.push(
+    `## ${file} (${seconds} s${result.status ? ', FAILED' : ''})\n\n${
+      result.stdout ?? ''
+    }`,
+  );
 }
 postgres?.stop();
 writeFileSync(join(benchDir, 'results.md'), sections.join('\n'));
-console.log(`\nWrote bench/results.md (${files.length} benchmarks, ${failed} failed).`);
+console.log(
+  `\nWrote bench/results.md (${files.length} benchmarks, ${failed} failed).`,
+);
 process.exit(failed ? 1 : 0);

@@ -1,7 +1,13 @@
 // Starts a throwaway PostgreSQL server from the machine's Debian packages, on
 // loopback and a free port, for the test suite. Nothing is left behind on stop.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  chownSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,16 +62,37 @@ export async function startPostgres() {
   }
   const data = join(dir, 'data');
   const port = await freePort();
-  asPostgresUser(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  asPostgresUser(join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-A',
+    'trust',
+    '-U',
+    'postgres',
+    '--no-sync',
+  ]);
   asPostgresUser(join(bin, 'pg_ctl'), [
-    '-D', data, '-l', join(dir, 'server.log'), '-w', 'start', '-o',
+    '-D',
+    data,
+    '-l',
+    join(dir, 'server.log'),
+    '-w',
+    'start',
+    '-o',
     `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
   ]);
   return {
     url: `postgresql://postgres@127.0.0.1:${port}`,
     stop() {
       try {
-        asPostgresUser(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        asPostgresUser(join(bin, 'pg_ctl'), [
+          '-D',
+          data,
+          '-m',
+          'immediate',
+          '-w',
+          'stop',
+        ]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

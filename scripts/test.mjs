@@ -15,13 +15,24 @@ async function main() {
     url = postgres.url;
     console.log(`PostgreSQL for the tests: ${url}`);
   }
-  const env = { ...process.env, CI: process.env.CI ?? 'true', PORTICO_TEST_POSTGRES_URL: url };
+  const env = {
+    ...process.env,
+    CI: process.env.CI ?? 'true',
+    PORTICO_TEST_POSTGRES_URL: url,
+  };
   for (const id of POSTGRES_IDS) {
-    env[`BACKSTAGE_TEST_DATABASE_${id.replace('_', '')}_CONNECTION_STRING`] = url;
+    env[`BACKSTAGE_TEST_DATABASE_${id.replace('_', '')}_CONNECTION_STRING`] =
+      url;
   }
   const child = spawn(
     'npx',
-    ['backstage-cli', 'repo', 'test', '--watchAll=false', ...process.argv.slice(2)],
+    [
+      'backstage-cli',
+      'repo',
+      'test',
+      '--watchAll=false',
+      ...process.argv.slice(2),
+    ],
     { stdio: 'inherit', env },
   );
   const forward = signal => child.kill(signal);
