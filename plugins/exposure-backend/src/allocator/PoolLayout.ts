@@ -1,0 +1,127 @@
+import {
+  IpFamily,
+  IpRange,
+  PoolConfig,
+  SegmentConfig,
+  countEdgeAddresses,
+  isEdgeAddress,
+  parseRange,
+  rangeHas,
+  rangeSize,
+  rangesOverlap,
+} from '@portico/plugin-exposure-common';
+import { IntervalSet } from './IntervalSet';
+
+/**
+ * The address space of one pool, parsed once: its ranges sorted, the segment's
+ * reserved ranges that touch them, and whether .0/.255 are skipped.
+ */
+export class PoolLayout {
+  readonly family: IpFamily;
+  readonly ranges: IpRange[];
+  readonly reserved: IpRange[];
+  readonly avoidEdges: boolean;
+
+  constructor(readonly pool: PoolConfig, readonly segment: SegmentConfig) {
+    this.ranges = pool.addresses
+      .map(parseRange)
+      .sort((a, b) => (a.start < b.start ? -1 : 1));
+    this.family = this.ranges[0].family;
+    this.reserved = segment.reserved
+      .map(parseRange)
+      .filter(r => this.ranges.some(p => rangesOverlap(p, r)));
+    this.avoidEdges = pool.policy.avoidEdgeAddresses;
+  }
+
+  get total(): bigint {
+    return this.ranges.reduce((sum, r) => sum + rangeSize(r), 0n);
+  }
+
+  /** Addresses of the pool never handed out: reserved ones and skipped edges. */
+  get unusable(): bigint {
+    const reserved = IntervalSet.fromSorted([]);
+    for (const r of this.reserved) reserved.add(r.start, r.end);
+    let count = 0n;
+    for (const range of this.ranges) {
+      count += reserved.countWithin(range.start, range.end);
+      if (this.avoidEdges) {
+        count += countEdgeAddresses(range);
+        // Edge addresses that are also reserved were counted twice.
+        for (const r of this.reserved) {
+          const lo = r.start > range.start ? r.start : range.start;
+          const hi = r.end < range.end ? r.end : range.end;
+          if (hi >= lo) {
+            count -= countEdgeAddresses({
+              family: r.family,
+              start: lo,
+              end: hi,
+            });
+          }
+        }
+      }
+    }
+    return count;
+  }
+
+  contains(family: IpFamily, value: bigint): boolean {
+    return this.ranges.some(r => rangeHas(r, { family, value }));
+  }
+
+  /** Why an address of the pool can never be handed out, if it cannot. */
+  unusableReason(value: bigint): string | undefined {
+    if (this.reserved.some(r => rangeHas(r, { family: this.family, value }))) {
+      return 'is reserved on the segment';
+    }
+    if (this.avoidEdges && isEdgeAddress(this.family, value)) {
+      return 'ends in .0 or .255, which this pool skips';
+    }
+    return undefined;
+  }
+
+  /** A set of taken values seeded with the reserved ranges. */
+  takenWith(allocated: Iterable<bigint>): IntervalSet {
+    const taken = IntervalSet.fromSorted(allocated);
+    for (const r of this.reserved) taken.add(r.start, r.end);
+    if (!this.avoidEdges) return taken;
+    // Bridge gaps made only of skipped .255/.0 addresses, so a nearly full
+    // pool stays a few intervals instead of one per /24.
+    const bridged = new IntervalSet();
+    let previousEnd: bigint | undefined;
+    for (const [start, end] of taken.intervals()) {
+      if (
+        previousEnd !== undefined &&
+        this.onlyEdgesBetween(previousEnd, start)
+      ) {
+        bridged.add(previousEnd + 1n, end);
+      } else {
+        bridged.add(start, end);
+      }
+      previousEnd = end;
+    }
+    return bridged;
+  }
+
+  private onlyEdgesBetween(end: bigint, nextStart: bigint): boolean {
+    if (nextStart - end > 3n) return false;
+    for (let v = end + 1n; v < nextStart; v++) {
+      if (!isEdgeAddress(this.family, v)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The lowest usable address not in `taken`, or undefined when the pool is
+   * exhausted. Each step is a binary search over taken intervals; edge
+   * addresses add at most two steps per 256 addresses skipped.
+   */
+  lowestFree(taken: IntervalSet): bigint | undefined {
+    for (const range of this.ranges) {
+      let v = taken.nextFree(range.start);
+      while (v <= range.end) {
+        if (!(this.avoidEdges && isEdgeAddress(this.family, v))) return v;
+        v = taken.nextFree(v + 1n);
+      }
+    }
+    return undefined;
+  }
+}

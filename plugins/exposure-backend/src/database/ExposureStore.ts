@@ -1,0 +1,103 @@
+import type {
+  Allocation,
+  AuditEvent,
+  AuditQuery,
+  AuditVerification,
+  ExposureRequest,
+  IpFamily,
+  RequestState,
+  ServicePort,
+} from '@portico/plugin-exposure-common';
+
+/** A held address: who holds it and for which ports. */
+export interface Lease {
+  segment: string;
+  address: string;
+  family: IpFamily;
+  addressKey: string;
+  pool: string;
+  owner: string;
+  createdAt: string;
+}
+
+/** An audit event before it is chained (seq and hashes are the store's). */
+export interface NewAuditEvent {
+  at: string;
+  actor: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface RequestFilter {
+  state?: RequestState;
+  owner?: string;
+  pool?: string;
+  entityRef?: string;
+}
+
+export interface AllocationFilter {
+  pool?: string;
+  segment?: string;
+  owner?: string;
+  requestId?: string;
+}
+
+/**
+ * Writes, inside one transaction that holds the head of the audit chain: every
+ * change is ordered against every other change, across replicas.
+ */
+export interface ExposureStoreTransaction {
+  getRequest(id: string): Promise<ExposureRequest | undefined>;
+  insertRequest(request: ExposureRequest): Promise<void>;
+  updateRequest(
+    id: string,
+    patch: Partial<Omit<ExposureRequest, 'id' | 'createdAt'>>,
+  ): Promise<ExposureRequest>;
+  /** Requests of an owner in a pool that hold or wait for an address. */
+  countOwnerHeld(pool: string, owner: string): Promise<number>;
+  /** Number of addresses of the pool that are leased. */
+  countLeased(pool: string): Promise<bigint>;
+  /** Leased address values of a pool, ascending. */
+  leasedValues(pool: string, family: IpFamily): Promise<bigint[]>;
+  getLease(
+    segment: string,
+    address: string,
+  ): Promise<(Lease & { ports: ServicePort[] }) | undefined>;
+  /**
+   * Inserts a lease; false when the (segment, address) is already held (the
+   * unique constraint refused it), so the caller can pick another address.
+   */
+  tryInsertLease(lease: Lease): Promise<boolean>;
+  /**
+   * Records that a request holds a leased address on these ports; false when
+   * a port clashes with another holder of the address.
+   */
+  tryAttach(
+    requestId: string,
+    segment: string,
+    address: string,
+    ports: ServicePort[],
+    at: string,
+  ): Promise<boolean>;
+  /** Detaches a request from its address and frees the lease when unused. */
+  detach(requestId: string): Promise<void>;
+  appendAudit(event: NewAuditEvent): Promise<AuditEvent>;
+}
+
+/** Persistence of requests, leases and the audit chain. */
+export interface ExposureStore {
+  transaction<T>(fn: (tx: ExposureStoreTransaction) => Promise<T>): Promise<T>;
+  getRequest(id: string): Promise<ExposureRequest | undefined>;
+  listRequests(filter: RequestFilter): Promise<ExposureRequest[]>;
+  /** Active allocations with the request holding each. */
+  listAllocations(filter: AllocationFilter): Promise<Allocation[]>;
+  /** Leased address counts per pool. */
+  countLeasesByPool(): Promise<Map<string, bigint>>;
+  /** Ids of active requests whose expiry is at or before `now`. */
+  listExpiredRequestIds(now: string): Promise<string[]>;
+  listAuditEvents(query: AuditQuery): Promise<AuditEvent[]>;
+  verifyAuditChain(): Promise<AuditVerification>;
+}

@@ -1,0 +1,82 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { exposurePermissions } from '@portico/plugin-exposure-common';
+import { readExposureConfig } from './config/readExposureConfig';
+import { DatabaseExposureStore } from './database/DatabaseExposureStore';
+import { ExposureService } from './service/ExposureService';
+import { createRouter } from './service/router';
+
+/**
+ * The exposure backend plugin: segments and pools from config, requests,
+ * approvals, allocation and the audit chain under `/api/exposure`.
+ */
+export const exposurePlugin = createBackendPlugin({
+  pluginId: 'exposure',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        userInfo: coreServices.userInfo,
+        auditor: coreServices.auditor,
+        lifecycle: coreServices.lifecycle,
+      },
+      async init(deps) {
+        // Throws with the path of every bad key: a broken contract never serves.
+        const exposureConfig = readExposureConfig(deps.config);
+        const store = await DatabaseExposureStore.create({
+          database: deps.database,
+        });
+        const service = new ExposureService({
+          store,
+          config: exposureConfig,
+          logger: deps.logger,
+          auditor: deps.auditor,
+        });
+        deps.permissionsRegistry.addPermissions(exposurePermissions);
+
+        const abort = new AbortController();
+        deps.lifecycle.addShutdownHook(() => abort.abort());
+        // The scheduler runs a task on one replica at a time.
+        await deps.scheduler.scheduleTask({
+          id: 'exposure-expiry',
+          frequency: { seconds: exposureConfig.expiry.intervalSeconds },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 5 },
+          signal: abort.signal,
+          fn: async () => {
+            const expired = await service.expireDue();
+            if (expired > 0) {
+              deps.logger.info('expired exposures', { count: expired });
+            }
+          },
+        });
+
+        deps.httpRouter.use(
+          await createRouter({
+            service,
+            httpAuth: deps.httpAuth,
+            userInfo: deps.userInfo,
+            permissions: deps.permissions,
+          }),
+        );
+        deps.httpRouter.addAuthPolicy({
+          path: '/health',
+          allow: 'unauthenticated',
+        });
+        deps.logger.info('exposure plugin ready', {
+          segments: exposureConfig.segments.length,
+          pools: exposureConfig.pools.length,
+        });
+      },
+    });
+  },
+});

@@ -1,0 +1,640 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  AuditorService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  Allocation,
+  CreateRequestBody,
+  ExposureConfig,
+  ExposureRequest,
+  GuardrailResult,
+  GuardrailUsage,
+  PoolConfig,
+  PoolSummary,
+  SegmentConfig,
+  SegmentSummary,
+  addressKey,
+  evaluateGuardrails,
+  formatAddress,
+  parseAddress,
+} from '@portico/plugin-exposure-common';
+import { PoolLayout } from '../allocator/PoolLayout';
+import {
+  ExposureStore,
+  ExposureStoreTransaction,
+} from '../database/ExposureStore';
+import { assertTransition } from './requestStateMachine';
+
+/** The actor of automatic decisions and expiry. */
+export const SYSTEM_ACTOR = 'system:portico';
+
+/** How many taken addresses one allocation skips before giving up. */
+const MAX_ALLOCATION_ATTEMPTS = 32;
+
+/** A committed change, for listeners such as a cluster reconciler. */
+export interface ExposureChange {
+  action: string;
+  actor: string;
+  request: ExposureRequest;
+}
+
+export type ExposureChangeListener = (change: ExposureChange) => void;
+
+interface PoolEntry {
+  pool: PoolConfig;
+  segment: SegmentConfig;
+  layout: PoolLayout;
+}
+
+/**
+ * The exposure workflow: guardrails, the request state machine, allocation
+ * and the audit chain, each change in one transaction of the store.
+ */
+export class ExposureService {
+  private readonly pools = new Map<string, PoolEntry>();
+  private readonly listeners = new Set<ExposureChangeListener>();
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly options: {
+      store: ExposureStore;
+      config: ExposureConfig;
+      logger: LoggerService;
+      auditor?: AuditorService;
+      now?: () => Date;
+    },
+  ) {
+    this.now = options.now ?? (() => new Date());
+    const segments = new Map(options.config.segments.map(s => [s.name, s]));
+    for (const pool of options.config.pools) {
+      const segment = segments.get(pool.segment)!;
+      this.pools.set(pool.name, {
+        pool,
+        segment,
+        layout: new PoolLayout(pool, segment),
+      });
+    }
+  }
+
+  /** Subscribes to committed changes; returns the unsubscribe function. */
+  onChange(listener: ExposureChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get store(): ExposureStore {
+    return this.options.store;
+  }
+
+  listSegments(): SegmentSummary[] {
+    return this.options.config.segments.map(s => ({
+      name: s.name,
+      ...(s.description ? { description: s.description } : {}),
+      cidrs: s.cidrs,
+      ...(s.vlan !== undefined ? { vlan: s.vlan } : {}),
+      modes: s.modes,
+      bgpPeers: s.bgpPeers.map(p => ({
+        address: p.address,
+        asn: p.asn,
+        localAsn: p.localAsn,
+        port: p.port,
+        holdTime: p.holdTime,
+        hasPassword: p.password !== undefined,
+        ...(p.nodeSelector ? { nodeSelector: p.nodeSelector } : {}),
+      })),
+      reserved: s.reserved,
+      clusters: s.clusters,
+      pools: this.options.config.pools
+        .filter(p => p.segment === s.name)
+        .map(p => p.name),
+    }));
+  }
+
+  async listPools(): Promise<PoolSummary[]> {
+    const leased = await this.options.store.countLeasesByPool();
+    return [...this.pools.values()].map(entry =>
+      this.summarize(entry, leased.get(entry.pool.name) ?? 0n),
+    );
+  }
+
+  async getPool(name: string): Promise<PoolSummary> {
+    const summary = (await this.listPools()).find(p => p.name === name);
+    if (!summary) throw new NotFoundError(`no pool named "${name}"`);
+    return summary;
+  }
+
+  private summarize(entry: PoolEntry, allocated: bigint): PoolSummary {
+    const { pool, segment, layout } = entry;
+    const total = layout.total;
+    const reserved = layout.unusable;
+    const free = total - reserved - allocated;
+    return {
+      name: pool.name,
+      ...(pool.description ? { description: pool.description } : {}),
+      segment: segment.name,
+      ...(segment.vlan !== undefined ? { vlan: segment.vlan } : {}),
+      intent: pool.intent,
+      family: layout.family,
+      addresses: pool.addresses,
+      advertisement: pool.advertisement,
+      policy: pool.policy,
+      clusters: segment.clusters,
+      counts: {
+        total: total.toString(),
+        allocated: allocated.toString(),
+        reserved: reserved.toString(),
+        free: (free < 0n ? 0n : free).toString(),
+      },
+    };
+  }
+
+  /** Pool named in the body, or the first pool of the intent that fits. */
+  private resolvePool(body: CreateRequestBody): PoolEntry {
+    if (body.pool !== undefined) {
+      const entry = this.pools.get(body.pool);
+      if (!entry) {
+        throw new InputError(
+          `pool: unknown pool "${body.pool}" (known: ${[
+            ...this.pools.keys(),
+          ].join(', ')})`,
+        );
+      }
+      if (body.intent !== undefined && entry.pool.intent !== body.intent) {
+        throw new InputError(
+          `intent: pool "${body.pool}" is ${entry.pool.intent}, not ${body.intent}`,
+        );
+      }
+      return entry;
+    }
+    const candidates = [...this.pools.values()].filter(
+      e => e.pool.intent === body.intent,
+    );
+    const fitting =
+      candidates.find(
+        e =>
+          e.segment.clusters.includes(body.cluster) &&
+          (e.pool.policy.owners.length === 0 ||
+            e.pool.policy.owners.includes(body.owner)),
+      ) ?? candidates[0];
+    if (!fitting) {
+      throw new InputError(`intent: no pool has intent ${body.intent}`);
+    }
+    return fitting;
+  }
+
+  private async measureUsage(
+    tx: ExposureStoreTransaction,
+    entry: PoolEntry,
+    body: CreateRequestBody,
+  ): Promise<GuardrailUsage> {
+    const { pool, segment, layout } = entry;
+    const allocated = await tx.countLeased(pool.name);
+    const usage: GuardrailUsage = {
+      free: layout.total - layout.unusable - allocated,
+      ownerHeld: await tx.countOwnerHeld(pool.name, body.owner),
+    };
+    if (body.address === undefined) return usage;
+    const { family, value } = parseAddress(body.address);
+    if (!layout.contains(family, value)) return usage;
+    const unusable = layout.unusableReason(value);
+    if (unusable) {
+      usage.addressUnavailable = `${body.address} ${unusable}`;
+      return usage;
+    }
+    const lease = await tx.getLease(segment.name, formatAddress(family, value));
+    if (!lease) return usage;
+    const clash = lease.ports.find(held =>
+      body.ports.some(
+        p => p.port === held.port && (p.protocol ?? 'TCP') === held.protocol,
+      ),
+    );
+    if (!pool.policy.allowSharing) {
+      usage.addressUnavailable = `${body.address} is taken and pool "${pool.name}" does not share addresses`;
+    } else if (lease.owner !== body.owner) {
+      usage.addressUnavailable = `${body.address} is held by ${lease.owner}; addresses are shared only within one owner`;
+    } else if (clash) {
+      usage.addressUnavailable = `${body.address} already serves port ${clash.port}/${clash.protocol}`;
+    } else {
+      usage.addressShareable = true;
+    }
+    return usage;
+  }
+
+  private evaluate(
+    entry: PoolEntry,
+    body: CreateRequestBody,
+    usage: GuardrailUsage,
+  ): GuardrailResult {
+    return evaluateGuardrails({
+      request: body,
+      pool: entry.pool,
+      segment: entry.segment,
+      usage,
+      now: this.now(),
+    });
+  }
+
+  /** The verdict a request would get now, without storing anything. */
+  async dryRun(
+    body: CreateRequestBody,
+  ): Promise<GuardrailResult & { pool: string }> {
+    const entry = this.resolvePool(body);
+    const result = await this.options.store.transaction(async tx =>
+      this.evaluate(entry, body, await this.measureUsage(tx, entry, body)),
+    );
+    return { pool: entry.pool.name, ...result };
+  }
+
+  /**
+   * Stores a request. Denied: nothing is stored and the error carries every
+   * reason (409 when the pool is exhausted, 403 otherwise). Allowed: approved
+   * and activated at once. Needs approval: stays pending.
+   */
+  async createRequest(
+    actor: string,
+    body: CreateRequestBody,
+  ): Promise<ExposureRequest> {
+    const entry = this.resolvePool(body);
+    const changes: ExposureChange[] = [];
+    const request = await this.options.store.transaction(async tx => {
+      const verdict = this.evaluate(
+        entry,
+        body,
+        await this.measureUsage(tx, entry, body),
+      );
+      if (verdict.verdict === 'deny') {
+        const messages = verdict.reasons.map(r => r.message).join('; ');
+        if (verdict.reasons.every(r => r.code === 'pool-exhausted')) {
+          throw new ConflictError(messages);
+        }
+        throw new NotAllowedError(`request denied: ${messages}`);
+      }
+      const at = this.now().toISOString();
+      let current: ExposureRequest = {
+        id: randomUUID(),
+        state: 'pending',
+        requestedBy: actor,
+        entityRef: body.entityRef,
+        owner: body.owner,
+        cluster: body.cluster,
+        namespace: body.namespace,
+        serviceName: body.serviceName,
+        ports: body.ports,
+        pool: entry.pool.name,
+        segment: entry.segment.name,
+        intent: entry.pool.intent,
+        ...(body.address ? { requestedAddress: canonical(body.address) } : {}),
+        exposureKind: body.exposureKind,
+        justification: body.justification,
+        ...(body.expiresAt
+          ? { expiresAt: new Date(body.expiresAt).toISOString() }
+          : {}),
+        reasons: verdict.reasons,
+        createdAt: at,
+        updatedAt: at,
+      };
+      await tx.insertRequest(current);
+      await this.record(
+        tx,
+        changes,
+        actor,
+        'request.created',
+        undefined,
+        current,
+      );
+      if (verdict.verdict === 'allow') {
+        current = await this.transition(
+          tx,
+          changes,
+          current,
+          'approved',
+          SYSTEM_ACTOR,
+          {
+            decidedBy: SYSTEM_ACTOR,
+            decidedAt: at,
+            decisionComment: `pool "${entry.pool.name}" approves automatically`,
+          },
+        );
+        current = await this.activate(tx, changes, current, entry);
+      }
+      return current;
+    });
+    this.publish(changes);
+    return request;
+  }
+
+  async approve(
+    actor: string,
+    id: string,
+    comment: string,
+  ): Promise<ExposureRequest> {
+    return this.decide(actor, id, 'approved', comment);
+  }
+
+  async reject(
+    actor: string,
+    id: string,
+    comment: string,
+  ): Promise<ExposureRequest> {
+    return this.decide(actor, id, 'rejected', comment);
+  }
+
+  private async decide(
+    actor: string,
+    id: string,
+    to: 'approved' | 'rejected',
+    comment: string,
+  ): Promise<ExposureRequest> {
+    const changes: ExposureChange[] = [];
+    const request = await this.options.store.transaction(async tx => {
+      const current = await this.mustGet(tx, id);
+      if (current.requestedBy === actor) {
+        throw new NotAllowedError(
+          `nobody approves or rejects their own request (${id} was made by ${actor})`,
+        );
+      }
+      assertTransition(id, current.state, to);
+      const decided = await this.transition(tx, changes, current, to, actor, {
+        decidedBy: actor,
+        decidedAt: this.now().toISOString(),
+        decisionComment: comment,
+      });
+      if (to === 'rejected') return decided;
+      const entry = this.pools.get(decided.pool);
+      if (!entry) {
+        throw new ConflictError(
+          `pool "${decided.pool}" of request ${id} is no longer configured`,
+        );
+      }
+      return this.activate(tx, changes, decided, entry);
+    });
+    this.publish(changes);
+    return request;
+  }
+
+  /**
+   * Releases an active request's address. Allowed to members of the owning
+   * group and to holders of release-any, which the caller tells.
+   */
+  async release(
+    actor: string,
+    id: string,
+    comment: string,
+    access: { ownershipRefs: string[]; releaseAny: boolean },
+  ): Promise<ExposureRequest> {
+    const changes: ExposureChange[] = [];
+    const request = await this.options.store.transaction(async tx => {
+      const current = await this.mustGet(tx, id);
+      if (!access.releaseAny && !access.ownershipRefs.includes(current.owner)) {
+        throw new NotAllowedError(
+          `only members of ${current.owner} or platform admins may release request ${id}`,
+        );
+      }
+      return this.end(tx, changes, current, 'released', actor, comment);
+    });
+    this.publish(changes);
+    return request;
+  }
+
+  /** Moves active requests past their expiry to `expired`; returns how many. */
+  async expireDue(): Promise<number> {
+    const now = this.now().toISOString();
+    const ids = await this.options.store.listExpiredRequestIds(now);
+    let expired = 0;
+    for (const id of ids) {
+      const changes: ExposureChange[] = [];
+      const done = await this.options.store.transaction(async tx => {
+        const current = await this.mustGet(tx, id);
+        // Another replica or a release may have got there first.
+        if (current.state !== 'active') return false;
+        await this.end(
+          tx,
+          changes,
+          current,
+          'expired',
+          SYSTEM_ACTOR,
+          'expired',
+        );
+        return true;
+      });
+      this.publish(changes);
+      if (done) expired++;
+    }
+    return expired;
+  }
+
+  /** Active allocations with their requests: the seam for reconcilers. */
+  async listActiveAllocations(): Promise<Allocation[]> {
+    return this.options.store.listAllocations({});
+  }
+
+  private async end(
+    tx: ExposureStoreTransaction,
+    changes: ExposureChange[],
+    current: ExposureRequest,
+    to: 'released' | 'expired',
+    actor: string,
+    comment: string,
+  ): Promise<ExposureRequest> {
+    assertTransition(current.id, current.state, to);
+    await tx.detach(current.id);
+    return this.transition(tx, changes, current, to, actor, {
+      releasedBy: actor,
+      releasedAt: this.now().toISOString(),
+      ...(comment ? { decisionComment: comment } : {}),
+    });
+  }
+
+  private async mustGet(
+    tx: ExposureStoreTransaction,
+    id: string,
+  ): Promise<ExposureRequest> {
+    const request = await tx.getRequest(id);
+    if (!request) throw new NotFoundError(`no request with id ${id}`);
+    return request;
+  }
+
+  private async transition(
+    tx: ExposureStoreTransaction,
+    changes: ExposureChange[],
+    current: ExposureRequest,
+    to: ExposureRequest['state'],
+    actor: string,
+    patch: Partial<ExposureRequest> = {},
+  ): Promise<ExposureRequest> {
+    assertTransition(current.id, current.state, to);
+    const next = await tx.updateRequest(current.id, {
+      ...patch,
+      state: to,
+      updatedAt: this.now().toISOString(),
+    });
+    await this.record(tx, changes, actor, `request.${to}`, current, next);
+    return next;
+  }
+
+  /** Allocates an address for an approved request and makes it active. */
+  private async activate(
+    tx: ExposureStoreTransaction,
+    changes: ExposureChange[],
+    request: ExposureRequest,
+    entry: PoolEntry,
+  ): Promise<ExposureRequest> {
+    const address = await this.allocate(tx, request, entry);
+    return this.transition(tx, changes, request, 'active', SYSTEM_ACTOR, {
+      address,
+    });
+  }
+
+  private async allocate(
+    tx: ExposureStoreTransaction,
+    request: ExposureRequest,
+    entry: PoolEntry,
+  ): Promise<string> {
+    const { pool, segment, layout } = entry;
+    const at = this.now().toISOString();
+    const lease = (value: bigint) => ({
+      segment: segment.name,
+      address: formatAddress(layout.family, value),
+      family: layout.family,
+      addressKey: addressKey(layout.family, value),
+      pool: pool.name,
+      owner: request.owner,
+      createdAt: at,
+    });
+
+    if (request.requestedAddress) {
+      const { value } = parseAddress(request.requestedAddress);
+      const unusable = layout.unusableReason(value);
+      if (unusable) {
+        throw new ConflictError(`${request.requestedAddress} ${unusable}`);
+      }
+      const wanted = lease(value);
+      if (!(await tx.tryInsertLease(wanted))) {
+        const held = await tx.getLease(segment.name, wanted.address);
+        if (
+          !held ||
+          !pool.policy.allowSharing ||
+          held.owner !== request.owner ||
+          held.pool !== pool.name
+        ) {
+          throw new ConflictError(
+            `${wanted.address} is no longer available to ${request.owner}`,
+          );
+        }
+      }
+      if (
+        !(await tx.tryAttach(
+          request.id,
+          segment.name,
+          wanted.address,
+          request.ports,
+          at,
+        ))
+      ) {
+        throw new ConflictError(
+          `${wanted.address} already serves one of the ports of request ${request.id}`,
+        );
+      }
+      return wanted.address;
+    }
+
+    const taken = layout.takenWith(
+      await tx.leasedValues(pool.name, layout.family),
+    );
+    for (let attempt = 0; attempt < MAX_ALLOCATION_ATTEMPTS; attempt++) {
+      const value = layout.lowestFree(taken);
+      if (value === undefined) break;
+      const candidate = lease(value);
+      if (await tx.tryInsertLease(candidate)) {
+        await tx.tryAttach(
+          request.id,
+          segment.name,
+          candidate.address,
+          request.ports,
+          at,
+        );
+        return candidate.address;
+      }
+      // Another writer holds it (the unique constraint said so): skip it.
+      taken.add(value);
+    }
+    throw new ConflictError(
+      `pool "${pool.name}" is exhausted: no free address left`,
+    );
+  }
+
+  private async record(
+    tx: ExposureStoreTransaction,
+    changes: ExposureChange[],
+    actor: string,
+    action: string,
+    before: ExposureRequest | undefined,
+    after: ExposureRequest,
+  ): Promise<void> {
+    await tx.appendAudit({
+      at: this.now().toISOString(),
+      actor,
+      action,
+      subjectType: 'request',
+      subjectId: after.id,
+      before: before ?? null,
+      after,
+    });
+    changes.push({ action, actor, request: after });
+  }
+
+  /** After commit: tell Backstage's auditor and the listeners. */
+  private publish(changes: ExposureChange[]): void {
+    for (const change of changes) {
+      void this.audit(change);
+      for (const listener of this.listeners) {
+        try {
+          listener(change);
+        } catch (error) {
+          this.options.logger.warn('exposure change listener failed', {
+            action: change.action,
+            error: String(error),
+          });
+        }
+      }
+    }
+  }
+
+  private async audit(change: ExposureChange): Promise<void> {
+    if (!this.options.auditor) return;
+    try {
+      const event = await this.options.auditor.createEvent({
+        eventId: 'exposure-request',
+        severityLevel: change.action === 'request.created' ? 'low' : 'medium',
+        meta: {
+          action: change.action,
+          actor: change.actor,
+          requestId: change.request.id,
+          pool: change.request.pool,
+          owner: change.request.owner,
+          state: change.request.state,
+          ...(change.request.address
+            ? { address: change.request.address }
+            : {}),
+        },
+      });
+      await event.success();
+    } catch (error) {
+      this.options.logger.warn('could not send exposure audit event', {
+        error: String(error),
+      });
+    }
+  }
+}
+
+function canonical(address: string): string {
+  const { family, value } = parseAddress(address);
+  return formatAddress(family, value);
+}

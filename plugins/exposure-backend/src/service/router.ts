@@ -1,0 +1,225 @@
+import type {
+  HttpAuthService,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import {
+  auditQuerySchema,
+  createRequestBodySchema,
+  decisionBodySchema,
+  exportQuerySchema,
+  exposureAuditReadPermission,
+  exposurePoolManagePermission,
+  exposureReadPermission,
+  exposureReleaseAnyPermission,
+  exposureRequestApprovePermission,
+  exposureRequestCreatePermission,
+  listAllocationsQuerySchema,
+  listRequestsQuerySchema,
+} from '@portico/plugin-exposure-common';
+import express, { ErrorRequestHandler, Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { ExposureService } from './ExposureService';
+import { poolExportRows, toCsv } from './exportPools';
+import { parseInput } from './validate';
+
+export interface RouterOptions {
+  service: ExposureService;
+  httpAuth: HttpAuthService;
+  userInfo: UserInfoService;
+  permissions: PermissionsService;
+}
+
+/** Largest JSON body accepted; a request is a few hundred bytes. */
+const BODY_LIMIT = '64kb';
+
+/** Turns body-parser failures (bad JSON, too large) into 400s. */
+const bodyErrors: ErrorRequestHandler = (error, _req, _res, next) => {
+  if (typeof error?.type === 'string' && error.type.startsWith('entity.')) {
+    const reason =
+      error.type === 'entity.too.large'
+        ? `is larger than ${BODY_LIMIT}`
+        : 'is not valid JSON';
+    next(new InputError(`request body: ${reason}`));
+    return;
+  }
+  next(error);
+};
+
+const idSchema = z
+  .string()
+  .regex(/^[0-9a-f-]{36}$/i, 'must be a request id (UUID)');
+
+/** The `/api/exposure` REST API, as openapi.yaml describes it. */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { service, httpAuth, userInfo, permissions } = options;
+  const router = Router();
+  router.use(express.json({ limit: BODY_LIMIT }));
+  router.use(bodyErrors);
+
+  async function user(req: Request) {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    return {
+      credentials,
+      ref: credentials.principal.userEntityRef,
+    };
+  }
+
+  async function allowed(
+    req: Request,
+    permission: BasicPermission,
+  ): Promise<boolean> {
+    const { credentials } = await user(req);
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
+    return decision.result === AuthorizeResult.ALLOW;
+  }
+
+  async function requirePermission(req: Request, permission: BasicPermission) {
+    if (!(await allowed(req, permission))) {
+      throw new NotAllowedError(`you lack the permission ${permission.name}`);
+    }
+    return user(req);
+  }
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/segments', async (req, res) => {
+    await requirePermission(req, exposureReadPermission);
+    res.json({ items: service.listSegments() });
+  });
+
+  router.get('/pools', async (req, res) => {
+    await requirePermission(req, exposureReadPermission);
+    res.json({ items: await service.listPools() });
+  });
+
+  router.get('/pools/:name', async (req, res) => {
+    await requirePermission(req, exposureReadPermission);
+    res.json(await service.getPool(req.params.name));
+  });
+
+  router.get('/export/pools', async (req, res) => {
+    await requirePermission(req, exposureReadPermission);
+    const { format } = parseInput(exportQuerySchema, req.query, 'query');
+    const rows = poolExportRows(await service.listPools());
+    if (format === 'csv') {
+      res.type('text/csv').attachment('portico-pools.csv').send(toCsv(rows));
+      return;
+    }
+    res.json({ items: rows });
+  });
+
+  router.post('/requests', async (req, res) => {
+    const { credentials, ref } = await requirePermission(
+      req,
+      exposureRequestCreatePermission,
+    );
+    const body = parseInput(createRequestBodySchema, req.body, 'request body');
+    const { ownershipEntityRefs } = await userInfo.getUserInfo(credentials);
+    if (
+      !ownershipEntityRefs.includes(body.owner) &&
+      !(await allowed(req, exposurePoolManagePermission))
+    ) {
+      throw new NotAllowedError(`owner: you are not a member of ${body.owner}`);
+    }
+    if (body.dryRun) {
+      res.status(200).json({ dryRun: true, ...(await service.dryRun(body)) });
+      return;
+    }
+    res.status(201).json(await service.createRequest(ref, body));
+  });
+
+  router.get('/requests', async (req, res) => {
+    await requirePermission(req, exposureReadPermission);
+    const filter = parseInput(listRequestsQuerySchema, req.query, 'query');
+    res.json({ items: await service.store.listRequests(filter) });
+  });
+
+  router.get('/requests/:id', async (req, res) => {
+    await requirePermission(req, exposureReadPermission);
+    const id = parseInput(idSchema, req.params.id, 'id');
+    const request = await service.store.getRequest(id);
+    if (!request) throw new NotFoundError(`no request with id ${id}`);
+    res.json(request);
+  });
+
+  router.post('/requests/:id/approve', async (req, res) => {
+    const { ref } = await requirePermission(
+      req,
+      exposureRequestApprovePermission,
+    );
+    const id = parseInput(idSchema, req.params.id, 'id');
+    const { comment } = parseInput(
+      decisionBodySchema,
+      req.body,
+      'request body',
+    );
+    res.json(await service.approve(ref, id, comment));
+  });
+
+  router.post('/requests/:id/reject', async (req, res) => {
+    const { ref } = await requirePermission(
+      req,
+      exposureRequestApprovePermission,
+    );
+    const id = parseInput(idSchema, req.params.id, 'id');
+    const { comment } = parseInput(
+      decisionBodySchema,
+      req.body,
+      'request body',
+    );
+    res.json(await service.reject(ref, id, comment));
+  });
+
+  router.post('/requests/:id/release', async (req, res) => {
+    const { credentials, ref } = await requirePermission(
+      req,
+      exposureReadPermission,
+    );
+    const id = parseInput(idSchema, req.params.id, 'id');
+    const { comment } = parseInput(
+      decisionBodySchema,
+      req.body,
+      'request body',
+    );
+    const { ownershipEntityRefs } = await userInfo.getUserInfo(credentials);
+    const releaseAny = await allowed(req, exposureReleaseAnyPermission);
+    res.json(
+      await service.release(ref, id, comment, {
+        ownershipRefs: ownershipEntityRefs,
+        releaseAny,
+      }),
+    );
+  });
+
+  router.get('/allocations', async (req, res) => {
+    await requirePermission(req, exposureReadPermission);
+    const filter = parseInput(listAllocationsQuerySchema, req.query, 'query');
+    res.json({ items: await service.store.listAllocations(filter) });
+  });
+
+  router.get('/audit', async (req, res) => {
+    await requirePermission(req, exposureAuditReadPermission);
+    const query = parseInput(auditQuerySchema, req.query, 'query');
+    res.json({ items: await service.store.listAuditEvents(query) });
+  });
+
+  router.get('/audit/verify', async (req, res) => {
+    await requirePermission(req, exposureAuditReadPermission);
+    res.json(await service.store.verifyAuditChain());
+  });
+
+  return router;
+}
