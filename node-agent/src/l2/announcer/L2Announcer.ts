@@ -1,0 +1,610 @@
+import { EventEmitter } from 'events';
+import { performance } from 'perf_hooks';
+import { Registry } from 'prom-client';
+import { setTimeout as sleep } from 'timers/promises';
+import { decodeFrame } from '../codec/frame';
+import {
+  arpProbe,
+  gratuitousArp,
+  neighborSolicitationProbe,
+  unsolicitedNeighborAdvertisement,
+} from '../codec/frame';
+import { parseAddress } from '../codec/ip';
+import {
+  L2Settings,
+  L2SettingsInput,
+  l2SettingsSchema,
+  L2Vip,
+} from '../config';
+import { electOwner } from '../election/electOwner';
+import { HeartbeatService } from '../heartbeat/heartbeatService';
+import { createL2Metrics, L2Metrics } from '../metrics';
+import { L2Conflict, L2Failover, L2Status } from '../status';
+import { KernelAddresses } from '../wire/kernelAddresses';
+import { L2Link, L2LinkFactory } from '../wire/link';
+import { isLinkUp } from '../wire/linkState';
+import { openPcapLink } from '../wire/pcapLink';
+import { decideFrame } from './frameDecision';
+
+export interface L2Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface L2AnnouncerOptions {
+  settings: L2SettingsInput;
+  /** prom-client registry the metrics are registered on. */
+  registry: Registry;
+  logger?: L2Logger;
+  /** Wire access per interface; defaults to libpcap through `cap`. */
+  openLink?: L2LinkFactory;
+  /** Link state per interface; defaults to sysfs. */
+  linkUp?: (interfaceName: string) => boolean;
+}
+
+interface VipRecord {
+  address: string;
+  family: 4 | 6;
+  nodes: string[];
+  interfaces: string[];
+  state: 'probing' | 'clear' | 'conflict';
+  /** A probe is on the wire now: claims by others are conflicts. */
+  probing: boolean;
+  /**
+   * Claims seen during the current probe. Judged when the probe ends, not at once:
+   * at startup every agent probes every VIP while the heartbeats that tell us the
+   * other agents' MACs may still be in flight.
+   */
+  suspects: Array<{ link: L2Link; mac: string; how: string }>;
+  announcing: boolean;
+  owner: string | undefined;
+  conflict?: L2Conflict;
+  /** Aborts this VIP's probe/recheck/announce timers when it is removed. */
+  lifetime: AbortController;
+  /** Aborts the current gratuitous burst when the VIP is released. */
+  burst?: AbortController;
+  firstProbe: Promise<void>;
+}
+
+const HISTORY = 100;
+const noopLogger: L2Logger = { info: () => {}, warn: () => {} };
+
+/**
+ * Announces VIPs on layer 2 for one node: elects an owner per VIP among the healthy
+ * eligible nodes (heartbeats give health), probes each VIP before its first claim
+ * (RFC 5227), answers ARP/NDP while this node owns it, sends gratuitous ARP /
+ * unsolicited NA on takeover, refuses addresses a foreign device holds, and releases
+ * everything at once on stop().
+ */
+export class L2Announcer extends EventEmitter {
+  private readonly settings: L2Settings;
+  private readonly logger: L2Logger;
+  private readonly metrics: L2Metrics;
+  private readonly lifetime = new AbortController();
+  private readonly links = new Map<string, L2Link>();
+  private readonly vips = new Map<string, VipRecord>();
+  private readonly heartbeat: HeartbeatService;
+  private readonly kernel: KernelAddresses | undefined;
+  private readonly linkUpOf: (interfaceName: string) => boolean;
+  private linkUp = false;
+  /** Monotonic ms until which this node only listens (after start or link-up). */
+  private settledAt = 0;
+  private initialProbesDone = false;
+  private healthyKey = '';
+  private readonly failovers: L2Failover[] = [];
+  private readonly conflicts: L2Conflict[] = [];
+  private pollTimer: NodeJS.Timeout | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  private constructor(private readonly options: L2AnnouncerOptions) {
+    super();
+    this.settings = l2SettingsSchema.parse(options.settings);
+    this.logger = options.logger ?? noopLogger;
+    this.metrics = createL2Metrics(options.registry);
+    this.linkUpOf = options.linkUp ?? isLinkUp;
+    this.kernel = this.settings.localAddressInterface
+      ? new KernelAddresses(this.settings.localAddressInterface)
+      : undefined;
+    this.heartbeat = new HeartbeatService(
+      this.settings.nodeName,
+      this.settings.heartbeat,
+      () => ({
+        ready: this.isReady(),
+        macs: [...this.links.values()].map(l => l.mac),
+      }),
+      this.lifetime.signal,
+    );
+  }
+
+  static async start(options: L2AnnouncerOptions): Promise<L2Announcer> {
+    const announcer = new L2Announcer(options);
+    try {
+      await announcer.open();
+    } catch (error) {
+      await announcer.stop();
+      throw error;
+    }
+    return announcer;
+  }
+
+  private get detectionMs(): number {
+    return (
+      this.settings.heartbeat.intervalMs * this.settings.heartbeat.missedBeats
+    );
+  }
+
+  private async open(): Promise<void> {
+    const openLink = this.options.openLink ?? openPcapLink;
+    for (const name of this.settings.interfaces) {
+      const link = openLink(name);
+      link.onFrame(frame => this.onFrame(link, frame));
+      this.links.set(name, link);
+    }
+    await this.kernel?.prepare(this.settings.interfaces);
+    this.heartbeat.on('membership', () => this.reconcile());
+    this.heartbeat.on('beat', result =>
+      this.metrics.heartbeats.inc({ result }),
+    );
+    await this.heartbeat.start();
+    this.pollLink();
+  }
+
+  /** Replaces the set of VIPs to announce. Invalid addresses are skipped and logged. */
+  setDesired(vips: L2Vip[]): void {
+    if (this.stopped) {
+      return;
+    }
+    const wanted = new Map<string, L2Vip & { family: 4 | 6 }>();
+    for (const vip of vips) {
+      const parsed = parseAddress(vip.address);
+      if (!parsed) {
+        this.logger.warn('skipping invalid L2 address', {
+          address: vip.address,
+        });
+        continue;
+      }
+      wanted.set(parsed.address, {
+        ...vip,
+        address: parsed.address,
+        family: parsed.family,
+      });
+    }
+    for (const [address, record] of this.vips) {
+      if (!wanted.has(address)) {
+        this.release(record);
+        record.lifetime.abort();
+        this.vips.delete(address);
+        this.metrics.conflict.remove({ address });
+        this.metrics.announcing.remove({ address });
+      }
+    }
+    for (const vip of wanted.values()) {
+      const interfaces = (
+        vip.interfaces?.length ? vip.interfaces : this.settings.interfaces
+      ).filter(name => this.links.has(name));
+      const existing = this.vips.get(vip.address);
+      if (existing) {
+        existing.nodes = vip.nodes;
+        existing.interfaces = interfaces;
+        continue;
+      }
+      const record: VipRecord = {
+        address: vip.address,
+        family: vip.family,
+        nodes: vip.nodes,
+        interfaces,
+        state: 'probing',
+        probing: false,
+        suspects: [],
+        announcing: false,
+        owner: undefined,
+        lifetime: new AbortController(),
+        firstProbe: Promise.resolve(),
+      };
+      this.vips.set(vip.address, record);
+      record.firstProbe = this.probeUntilClear(record);
+    }
+    this.reconcile();
+  }
+
+  // ---- readiness and link state ----
+
+  private isReady(): boolean {
+    return (
+      !this.stopped &&
+      this.linkUp &&
+      this.initialProbesDone &&
+      performance.now() >= this.settledAt
+    );
+  }
+
+  private pollLink(): void {
+    if (this.stopped) {
+      return;
+    }
+    const up = this.settings.interfaces.every(name => this.linkUpOf(name));
+    if (up !== this.linkUp) {
+      this.linkUp = up;
+      this.logger.info(up ? 'link up' : 'link down, stepping down', {
+        interfaces: this.settings.interfaces,
+      });
+      if (up) {
+        this.settle();
+      } else {
+        clearTimeout(this.settleTimer);
+        this.reconcile();
+        void this.heartbeat.beat(false);
+      }
+    }
+    this.pollTimer = setTimeout(
+      () => this.pollLink(),
+      this.settings.heartbeat.intervalMs,
+    );
+  }
+
+  /**
+   * After start or link-up, listen for one detection window before owning anything,
+   * so a node that just (re)joined learns who is alive instead of claiming every VIP.
+   */
+  private settle(): void {
+    this.settledAt = performance.now() + this.detectionMs;
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(async () => {
+      if (!this.initialProbesDone) {
+        await Promise.all([...this.vips.values()].map(v => v.firstProbe));
+        this.initialProbesDone = true;
+      }
+      if (!this.stopped) {
+        this.reconcile();
+        // Tell peers now rather than at the next interval.
+        void this.heartbeat.beat(false);
+      }
+    }, this.detectionMs);
+  }
+
+  // ---- election ----
+
+  private healthyNodes(): Set<string> {
+    const healthy = this.heartbeat.healthyPeers();
+    if (this.isReady()) {
+      healthy.add(this.settings.nodeName);
+    }
+    return healthy;
+  }
+
+  private reconcile(): void {
+    if (this.stopped) {
+      return;
+    }
+    const healthy = this.healthyNodes();
+    const key = [...healthy].sort().join(',');
+    const membershipChanged = key !== this.healthyKey;
+    this.healthyKey = key;
+    this.metrics.healthyNodes.set(healthy.size);
+    const self = this.settings.nodeName;
+    for (const record of this.vips.values()) {
+      const owner = electOwner(record.address, record.nodes, healthy);
+      if (owner !== record.owner) {
+        if (record.owner && owner) {
+          this.pushHistory(this.failovers, {
+            address: record.address,
+            from: record.owner,
+            to: owner,
+            at: new Date().toISOString(),
+          });
+          this.metrics.failovers.inc({ address: record.address });
+        }
+        record.owner = owner;
+      }
+      const shouldAnnounce =
+        owner === self && record.state === 'clear' && this.isReady();
+      if (shouldAnnounce && !record.announcing) {
+        void this.claim(record);
+      } else if (!shouldAnnounce && record.announcing) {
+        this.release(record);
+      } else if (shouldAnnounce && membershipChanged) {
+        // A node (re)joined or left: after a partition heals, both sides may have
+        // announced; the owner everyone now agrees on repeats its announcement so
+        // every cache points back at it.
+        void this.announceBurst(record);
+      }
+    }
+    this.emit('change', this.status());
+  }
+
+  // ---- claiming and releasing ----
+
+  private async claim(record: VipRecord): Promise<void> {
+    record.announcing = true;
+    this.metrics.announcing.set({ address: record.address }, 1);
+    this.metrics.takeovers.inc({ address: record.address });
+    this.logger.info('announcing', {
+      address: record.address,
+      interfaces: record.interfaces,
+    });
+    try {
+      await this.kernel?.add(record.address);
+    } catch (error) {
+      this.logger.warn('could not add the address locally', {
+        address: record.address,
+        error: String(error),
+      });
+    }
+    if (record.announcing) {
+      await this.announceBurst(record);
+    }
+  }
+
+  private release(record: VipRecord): void {
+    if (!record.announcing) {
+      return;
+    }
+    record.announcing = false;
+    record.burst?.abort();
+    this.metrics.announcing.set({ address: record.address }, 0);
+    this.logger.info('released', { address: record.address });
+    this.kernel?.remove(record.address).catch(error =>
+      this.logger.warn('could not remove the address locally', {
+        address: record.address,
+        error: String(error),
+      }),
+    );
+  }
+
+  /** Gratuitous ARP / unsolicited NA, `announce.count` times (RFC 5227 §2.3, RFC 4861 §7.2.6). */
+  private async announceBurst(record: VipRecord): Promise<void> {
+    record.burst?.abort();
+    const burst = new AbortController();
+    record.burst = burst;
+    const signal = AbortSignal.any([
+      burst.signal,
+      record.lifetime.signal,
+      this.lifetime.signal,
+    ]);
+    const { count, intervalMs } = this.settings.announce;
+    try {
+      for (let i = 0; i < count && record.announcing && !signal.aborted; i++) {
+        if (i > 0) {
+          await sleep(intervalMs, undefined, { signal });
+        }
+        for (const link of this.linksOf(record)) {
+          const frames =
+            record.family === 4
+              ? gratuitousArp(link.mac, record.address)
+              : [unsolicitedNeighborAdvertisement(link.mac, record.address)];
+          frames.forEach(frame => this.send(link, frame));
+        }
+      }
+    } catch {
+      // Aborted: released, removed or stopping.
+    }
+  }
+
+  // ---- probing and conflicts ----
+
+  /** Probes until nobody foreign answers; re-checks every `probe.recheckMs` after a conflict. */
+  private async probeUntilClear(record: VipRecord): Promise<void> {
+    const signal = AbortSignal.any([
+      record.lifetime.signal,
+      this.lifetime.signal,
+    ]);
+    try {
+      await this.probeOnce(record, signal);
+    } catch {
+      return;
+    }
+    if (record.state === 'conflict') {
+      void this.recheckLater(record, signal);
+    }
+  }
+
+  private async recheckLater(
+    record: VipRecord,
+    signal: AbortSignal,
+  ): Promise<void> {
+    try {
+      while (record.state === 'conflict') {
+        await sleep(this.settings.probe.recheckMs, undefined, { signal });
+        // The state stays `conflict` (and is not reported again) until a probe
+        // round passes with no foreign answer.
+        if (await this.probeOnce(record, signal)) {
+          this.metrics.conflict.set({ address: record.address }, 0);
+          this.logger.info('conflict cleared', { address: record.address });
+          this.reconcile();
+        }
+      }
+    } catch {
+      // Aborted.
+    }
+  }
+
+  /** One probe round; true when nobody foreign answered and the VIP is clear. */
+  private async probeOnce(
+    record: VipRecord,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const { count, intervalMs, waitMs } = this.settings.probe;
+    record.probing = true;
+    record.suspects = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        if (i > 0) {
+          await sleep(intervalMs, undefined, { signal });
+        }
+        for (const link of this.linksOf(record)) {
+          this.send(
+            link,
+            record.family === 4
+              ? arpProbe(link.mac, record.address)
+              : neighborSolicitationProbe(link.mac, record.address),
+          );
+        }
+      }
+      await sleep(waitMs, undefined, { signal });
+    } finally {
+      record.probing = false;
+    }
+    const foreign = record.suspects.find(s => !this.heartbeat.isPeerMac(s.mac));
+    record.suspects = [];
+    if (foreign) {
+      this.onConflict(record, foreign.link, foreign);
+      return false;
+    }
+    record.state = 'clear';
+    record.conflict = undefined;
+    this.reconcile();
+    return true;
+  }
+
+  private onConflict(
+    record: VipRecord,
+    link: L2Link,
+    claim: { mac: string; how: string },
+  ): void {
+    if (record.state === 'conflict') {
+      return;
+    }
+    const conflict: L2Conflict = {
+      address: record.address,
+      interface: link.interfaceName,
+      mac: claim.mac,
+      how: claim.how,
+      phase: record.announcing ? 'announce' : 'probe',
+      at: new Date().toISOString(),
+    };
+    const wasAnnouncing = record.announcing;
+    record.state = 'conflict';
+    record.conflict = conflict;
+    this.release(record);
+    this.pushHistory(this.conflicts, conflict);
+    this.metrics.conflict.set({ address: record.address }, 1);
+    this.metrics.conflicts.inc({
+      address: record.address,
+      interface: link.interfaceName,
+      phase: conflict.phase,
+    });
+    this.logger.warn(
+      'address conflict: another device holds the address, not announcing it',
+      {
+        ...conflict,
+      },
+    );
+    this.emit('conflict', conflict);
+    if (wasAnnouncing) {
+      void this.recheckLater(
+        record,
+        AbortSignal.any([record.lifetime.signal, this.lifetime.signal]),
+      );
+    }
+    this.reconcile();
+  }
+
+  // ---- the wire ----
+
+  private linksOf(record: VipRecord): L2Link[] {
+    return record.interfaces.flatMap(name => this.links.get(name) ?? []);
+  }
+
+  private send(link: L2Link, frame: Buffer): void {
+    if (!link.send(frame)) {
+      this.metrics.sendFailures.inc({ interface: link.interfaceName });
+    }
+  }
+
+  private onFrame(link: L2Link, bytes: Buffer): void {
+    if (this.stopped) {
+      return;
+    }
+    const frame = decodeFrame(bytes);
+    if (!frame.ok) {
+      return;
+    }
+    const onLink = (address: string) => {
+      const record = this.vips.get(address);
+      return record?.interfaces.includes(link.interfaceName)
+        ? record
+        : undefined;
+    };
+    const decision = decideFrame(frame.value, {
+      mac: link.mac,
+      isAnnouncing: address => onLink(address)?.announcing === true,
+      isWatching: address => {
+        const record = onLink(address);
+        return record !== undefined && (record.probing || record.announcing);
+      },
+      isPeerMac: mac => this.heartbeat.isPeerMac(mac),
+    });
+    if (decision.action === 'answer') {
+      this.send(link, decision.reply);
+      this.metrics.answered.inc({
+        family: frame.value.kind === 'arp' ? 'ipv4' : 'ipv6',
+      });
+    } else if (decision.action === 'foreign-claim') {
+      const record = onLink(decision.address);
+      if (record?.probing) {
+        record.suspects.push({ link, mac: decision.mac, how: decision.how });
+      } else if (record) {
+        this.onConflict(record, link, decision);
+      }
+    }
+  }
+
+  // ---- status and shutdown ----
+
+  private pushHistory<T>(list: T[], entry: T): void {
+    list.push(entry);
+    if (list.length > HISTORY) {
+      list.shift();
+    }
+  }
+
+  status(): L2Status {
+    return {
+      node: this.settings.nodeName,
+      ready: this.isReady(),
+      linkUp: this.linkUp,
+      healthyNodes: [...this.healthyNodes()].sort(),
+      vips: [...this.vips.values()].map(record => ({
+        address: record.address,
+        owner: record.owner ?? null,
+        announcing: record.announcing,
+        state: record.state,
+        interfaces: record.interfaces,
+        ...(record.conflict ? { conflict: record.conflict } : {}),
+      })),
+      failovers: [...this.failovers],
+      conflicts: [...this.conflicts],
+    };
+  }
+
+  /** Stops answering at once, tells peers (they take over without waiting), closes. */
+  async stop(): Promise<void> {
+    if (this.stopped) {
+      return;
+    }
+    const releases: Array<Promise<void>> = [];
+    for (const record of this.vips.values()) {
+      if (record.announcing) {
+        record.announcing = false;
+        this.metrics.announcing.set({ address: record.address }, 0);
+        if (this.kernel) {
+          releases.push(this.kernel.remove(record.address).catch(() => {}));
+        }
+      }
+    }
+    this.stopped = true;
+    clearTimeout(this.pollTimer);
+    clearTimeout(this.settleTimer);
+    await this.heartbeat.stop();
+    this.lifetime.abort();
+    for (const record of this.vips.values()) {
+      record.lifetime.abort();
+    }
+    await Promise.all(releases);
+    for (const link of this.links.values()) {
+      link.close();
+    }
+    this.links.clear();
+  }
+}
