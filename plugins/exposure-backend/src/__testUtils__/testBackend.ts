@@ -1,0 +1,62 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { exposureAdminPermissions } from '@portico/plugin-exposure-common';
+import { Knex } from 'knex';
+import { exposurePlugin } from '../plugin';
+import { rawTestConfig } from './fixtures';
+
+/** Group memberships of the test users (as the catalog would resolve them). */
+export const memberships: Record<string, string[]> = {
+  'user:default/alice': ['group:default/team-payments'],
+  'user:default/sam': ['group:default/team-search'],
+  'user:default/pat': ['group:default/platform-team'],
+};
+
+const adminNames = new Set(exposureAdminPermissions.map(p => p.name));
+
+/**
+ * The whole plugin on a test backend: permissions as the Portico policy
+ * decides them (admin permissions only for platform-team members).
+ */
+export async function startExposureBackend(
+  knex: Knex,
+  config: object = rawTestConfig,
+) {
+  const groupsOf = (ref: string) => [ref, ...(memberships[ref] ?? [])];
+  return startTestBackend({
+    features: [
+      exposurePlugin,
+      mockServices.rootConfig.factory({ data: { exposure: config as any } }),
+      mockServices.database.factory({ knex }),
+      mockServices.userInfo.mock({
+        async getUserInfo(credentials) {
+          const ref = (credentials.principal as { userEntityRef: string })
+            .userEntityRef;
+          return { userEntityRef: ref, ownershipEntityRefs: groupsOf(ref) };
+        },
+      }).factory,
+      mockServices.permissions.mock({
+        async authorize(requests, options) {
+          const principal = options.credentials.principal as {
+            userEntityRef?: string;
+          };
+          const ref = principal.userEntityRef ?? '';
+          const admin = groupsOf(ref).includes('group:default/platform-team');
+          return requests.map(r => ({
+            result:
+              !ref ||
+              ('permission' in r && adminNames.has(r.permission.name) && !admin)
+                ? AuthorizeResult.DENY
+                : AuthorizeResult.ALLOW,
+          })) as any;
+        },
+      }).factory,
+    ],
+  });
+}
+
+export const as = (ref: string) => mockCredentials.user.header(ref);
