@@ -1,0 +1,489 @@
+import {
+  createServer,
+  IncomingMessage,
+  Server,
+  ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { AddressInfo, Socket } from 'node:net';
+import {
+  ListOptions,
+  PatchType,
+  ResourceService,
+} from '../api/ResourceService';
+import { forbidden, isAllowed, TokenIdentity } from '../auth/tokenPolicy';
+import { isBuiltin } from '../resources/builtinResources';
+import { apiVersionOf, ResourceType } from '../resources/ResourceType';
+import { parseFieldSelector } from '../selectors/fieldSelector';
+import { parseLabelSelector } from '../selectors/labelSelector';
+import { isJsonObject, KubeObject } from '../types';
+import { mediaType, readBody } from './body';
+import {
+  AGGREGATED_MEDIA_TYPE,
+  aggregatedDiscovery,
+  coreVersions,
+  groupDocument,
+  groupList,
+  resourceList,
+  versionInfo,
+  wantsAggregated,
+} from './discovery';
+import { openApiDocument } from './openapi';
+import { parseRequestInfo, RequestInfo } from './requestInfo';
+import { StatusError, statusErrors } from './status';
+import { tableFor, wantsTable } from './table';
+import { streamWatch } from './watchStream';
+
+/** One request as the server saw it, for tests that check what a client sent. */
+export interface RequestRecord {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  user?: string;
+  verb?: string;
+  contentType?: string;
+}
+
+const REQUEST_LOG_SIZE = 2000;
+
+export interface KubeApiServerOptions {
+  service: ResourceService;
+  tokens: Map<string, TokenIdentity>;
+  bookmarkIntervalMs: number;
+  /** Serve HTTPS with this certificate; plain HTTP without one. */
+  tls?: { certificate: string; privateKey: string };
+}
+
+const PATCH_TYPES: Record<string, PatchType> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+  'application/apply-patch+cbor': 'apply',
+};
+
+/**
+ * The HTTP face of the test cluster: authentication by bearer token, authorization
+ * by the token's allow list, discovery, and the resource verbs, all answering with
+ * the bodies and codes kube-apiserver uses. It can be taken down and brought back on
+ * the same port to play a cluster outage.
+ */
+export class KubeApiServer {
+  private readonly http: Server;
+  private readonly sockets = new Set<Socket>();
+  private watches = new AbortController();
+  private port = 0;
+  private host = '127.0.0.1';
+  private down = false;
+  readonly requestLog: RequestRecord[] = [];
+
+  constructor(private readonly options: KubeApiServerOptions) {
+    const listener = (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch(error => this.fail(res, error));
+    };
+    this.http = options.tls
+      ? createTlsServer(
+          { cert: options.tls.certificate, key: options.tls.privateKey },
+          listener,
+        )
+      : createServer(listener);
+    this.http.on(options.tls ? 'secureConnection' : 'connection', socket => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  get url(): string {
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `${this.options.tls ? 'https' : 'http'}://${host}:${this.port}`;
+  }
+
+  async listen(port: number, host: string): Promise<void> {
+    this.host = host;
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.http.address() as AddressInfo).port;
+  }
+
+  /** Stops accepting connections and drops every open one, watches included. */
+  async goDown(): Promise<void> {
+    if (this.down) return;
+    this.down = true;
+    this.watches.abort();
+    const closed = new Promise<void>(resolve =>
+      this.http.close(() => resolve()),
+    );
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  /** Listens again on the same address and port after goDown(). */
+  async comeBack(): Promise<void> {
+    if (!this.down) return;
+    this.watches = new AbortController();
+    await this.listen(this.port, this.host);
+    this.down = false;
+  }
+
+  async close(): Promise<void> {
+    this.watches.abort();
+    if (this.down) return;
+    this.down = true;
+    const closed = new Promise<void>(resolve =>
+      this.http.close(() => resolve()),
+    );
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  private async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      return;
+    }
+    const record: RequestRecord = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType: req.headers['content-type'],
+    };
+    this.requestLog.push(record);
+    if (this.requestLog.length > REQUEST_LOG_SIZE) this.requestLog.shift();
+    const identity = this.authenticate(req);
+    record.user = identity.user;
+    const info = parseRequestInfo(
+      req.method ?? 'GET',
+      url.pathname,
+      url.searchParams,
+    );
+    if (info.type === 'resource') record.verb = info.verb;
+    if (info.type === 'discovery') {
+      this.discovery(req, res, info.path);
+      return;
+    }
+    if (
+      !isAllowed(identity, {
+        verb: info.verb,
+        apiGroup: info.apiGroup,
+        resource: info.resource,
+        subresource: info.subresource,
+        namespace: info.namespace,
+        name: info.name,
+      })
+    ) {
+      throw forbidden(identity, {
+        verb: info.verb,
+        apiGroup: info.apiGroup,
+        resource: info.resource,
+        subresource: info.subresource,
+        namespace: info.namespace,
+        name: info.name,
+      });
+    }
+    const type = this.options.service.registry.lookup(
+      info.apiGroup,
+      info.apiVersion,
+      info.resource,
+    );
+    if (!type) {
+      res
+        .writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
+        .end('404 page not found\n');
+      return;
+    }
+    await this.resource(
+      req,
+      res,
+      info as Extract<RequestInfo, { type: 'resource' }>,
+      type,
+      url.searchParams,
+    );
+  }
+
+  private authenticate(req: IncomingMessage): TokenIdentity {
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    const identity = match
+      ? this.options.tokens.get(match[1].trim())
+      : undefined;
+    if (!identity) throw statusErrors.unauthorized();
+    return identity;
+  }
+
+  private discovery(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+  ): void {
+    const { registry } = this.options.service;
+    const accept = req.headers.accept;
+    if ((path === '/api' || path === '/apis') && wantsAggregated(accept)) {
+      this.send(
+        res,
+        200,
+        aggregatedDiscovery(registry, path === '/api'),
+        AGGREGATED_MEDIA_TYPE,
+      );
+      return;
+    }
+    let body: unknown;
+    if (path === '/version') body = versionInfo;
+    else if (path === '/api') body = coreVersions(`${this.host}:${this.port}`);
+    else if (path === '/apis') body = groupList(registry);
+    else if (path.startsWith('/openapi/'))
+      body = openApiDocument(registry, path);
+    else {
+      const parts = path.split('/').filter(Boolean);
+      if (parts[0] === 'api' && parts.length === 2)
+        body = resourceList(registry, '', parts[1]);
+      if (parts[0] === 'apis' && parts.length === 2)
+        body = groupDocument(registry, parts[1]);
+      if (parts[0] === 'apis' && parts.length === 3)
+        body = resourceList(registry, parts[1], parts[2]);
+    }
+    if (body === undefined) {
+      res
+        .writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
+        .end('404 page not found\n');
+      return;
+    }
+    this.send(res, 200, body);
+  }
+
+  private async resource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: Extract<RequestInfo, { type: 'resource' }>,
+    type: ResourceType,
+    query: URLSearchParams,
+  ): Promise<void> {
+    const { service } = this.options;
+    const namespace = type.namespaced ? info.namespace : undefined;
+    const dryRun = query.getAll('dryRun').includes('All');
+    const selectors: ListOptions = {
+      labelSelector: parseLabelSelector(query.get('labelSelector')),
+      fieldSelector: parseFieldSelector(query.get('fieldSelector')),
+      limit: query.get('limit') ? Number(query.get('limit')) : undefined,
+      continueToken: query.get('continue') ?? undefined,
+    };
+    const table = wantsTable(req.headers.accept);
+    const render = (object: KubeObject) =>
+      table ? tableFor(type, [object], false) : object;
+
+    switch (info.verb) {
+      case 'get':
+        if (info.subresource && info.subresource !== 'status') {
+          throw statusErrors.notFound(
+            type.group,
+            `${type.resource}/${info.subresource}`,
+            info.name!,
+          );
+        }
+        if (info.subresource && !type.statusSubresource)
+          throw statusErrors.notFound(type.group, type.resource, info.name!);
+        this.send(res, 200, render(service.get(type, namespace, info.name!)));
+        return;
+      case 'list': {
+        const result = service.list(type, namespace, selectors);
+        if (table) {
+          const t = tableFor(type, result.items, true) as Record<
+            string,
+            unknown
+          >;
+          t.metadata = {
+            resourceVersion: result.resourceVersion,
+            ...(result.continueToken ? { continue: result.continueToken } : {}),
+          };
+          this.send(res, 200, t);
+          return;
+        }
+        this.send(res, 200, {
+          kind: type.listKind,
+          apiVersion: apiVersionOf(type),
+          metadata: {
+            resourceVersion: result.resourceVersion,
+            ...(result.continueToken ? { continue: result.continueToken } : {}),
+            ...(result.remainingItemCount !== undefined
+              ? { remainingItemCount: result.remainingItemCount }
+              : {}),
+          },
+          items: isBuiltin(type)
+            ? result.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest)
+            : result.items,
+        });
+        return;
+      }
+      case 'watch':
+        streamWatch(service, res, {
+          type,
+          namespace,
+          name: info.name,
+          selectors,
+          resourceVersion: query.get('resourceVersion') ?? undefined,
+          allowBookmarks: query.get('allowWatchBookmarks') === 'true',
+          sendInitialEvents: query.get('sendInitialEvents') === 'true',
+          timeoutSeconds: query.get('timeoutSeconds')
+            ? Number(query.get('timeoutSeconds'))
+            : undefined,
+          bookmarkIntervalMs: this.options.bookmarkIntervalMs,
+          signal: this.watches.signal,
+          render,
+        });
+        return;
+      case 'create': {
+        const body = await readBody(req);
+        this.send(
+          res,
+          201,
+          service.create(type, namespace, body, {
+            subresource: info.subresource,
+            dryRun,
+          }),
+        );
+        return;
+      }
+      case 'update': {
+        const body = await readBody(req);
+        this.send(
+          res,
+          200,
+          service.update(type, namespace, info.name!, body, {
+            subresource: info.subresource,
+            dryRun,
+          }),
+        );
+        return;
+      }
+      case 'patch': {
+        const contentType = mediaType(req.headers['content-type']);
+        const patchType = PATCH_TYPES[contentType];
+        if (!patchType) throw statusErrors.unsupportedMediaType(contentType);
+        const body = await readBody(req);
+        const existed = this.exists(type, namespace, info.name!);
+        const result = service.patch(
+          type,
+          namespace,
+          info.name!,
+          patchType,
+          body,
+          {
+            subresource: info.subresource,
+            dryRun,
+            fieldManager: query.get('fieldManager') ?? undefined,
+          },
+        );
+        this.send(res, existed ? 200 : 201, result);
+        return;
+      }
+      case 'delete': {
+        const body = await readBody(req);
+        const preconditions =
+          isJsonObject(body) && isJsonObject(body.preconditions)
+            ? body.preconditions
+            : {};
+        const { object, deleted } = service.delete(
+          type,
+          namespace,
+          info.name!,
+          preconditions as { uid?: string; resourceVersion?: string },
+          {
+            dryRun:
+              dryRun ||
+              (isJsonObject(body) &&
+                Array.isArray(body.dryRun) &&
+                body.dryRun.includes('All')),
+          },
+        );
+        if (!deleted) {
+          this.send(res, 202, object);
+          return;
+        }
+        this.send(res, 200, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          details: {
+            name: object.metadata.name,
+            ...(type.group ? { group: type.group } : {}),
+            kind: type.resource,
+            uid: object.metadata.uid,
+          },
+        });
+        return;
+      }
+      case 'deletecollection': {
+        const items = service.deleteCollection(
+          type,
+          namespace,
+          selectors,
+          dryRun,
+        );
+        this.send(res, 200, {
+          kind: type.listKind,
+          apiVersion: apiVersionOf(type),
+          metadata: { resourceVersion: String(service.store.resourceVersion) },
+          items,
+        });
+        return;
+      }
+      default:
+        throw statusErrors.methodNotAllowed();
+    }
+  }
+
+  private exists(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+  ): boolean {
+    try {
+      this.options.service.get(type, namespace, name);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private send(
+    res: ServerResponse,
+    code: number,
+    body: unknown,
+    contentType = 'application/json',
+  ): void {
+    const text = JSON.stringify(body);
+    res.writeHead(code, {
+      'Content-Type': contentType,
+      'Content-Length': Buffer.byteLength(text),
+      'Cache-Control': 'no-cache, private',
+    });
+    res.end(text);
+  }
+
+  private fail(res: ServerResponse, error: unknown): void {
+    const status =
+      error instanceof StatusError
+        ? error.toStatus()
+        : new StatusError(
+            500,
+            'InternalError',
+            `Internal error occurred: ${String(
+              (error as Error)?.message ?? error,
+            )}`,
+          ).toStatus();
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    this.send(res, status.code, status);
+  }
+}

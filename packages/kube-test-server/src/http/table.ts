@@ -1,0 +1,187 @@
+import { JSONPath } from 'jsonpath-plus';
+import {
+  groupResourceKey,
+  PrinterColumn,
+  ResourceType,
+} from '../resources/ResourceType';
+import { isJsonObject, JsonObject, KubeObject } from '../types';
+
+/**
+ * Server-side printing: the meta.k8s.io/v1 Table that `kubectl get` asks for in its
+ * Accept header, with the columns real clusters print for the kinds Portico uses and
+ * a CRD's additionalPrinterColumns.
+ */
+export function wantsTable(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some(part => {
+    const params = part.split(';').map(p => p.trim());
+    return params.includes('as=Table') && params.includes('g=meta.k8s.io');
+  });
+}
+
+type Column = {
+  name: string;
+  type: string;
+  format?: string;
+  priority?: number;
+  cell: (o: KubeObject) => unknown;
+};
+
+export function humanAge(
+  timestamp: string | undefined,
+  now = Date.now(),
+): string {
+  if (!timestamp) return '<unknown>';
+  const seconds = Math.max(0, Math.floor((now - Date.parse(timestamp)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 10)
+    return seconds % 60 ? `${minutes}m${seconds % 60}s` : `${minutes}m`;
+  if (minutes < 180) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 8)
+    return minutes % 60 ? `${hours}h${minutes % 60}m` : `${hours}h`;
+  if (hours < 48) return `${hours}h`;
+  const days = Math.floor(hours / 24);
+  if (days < 8) return hours % 24 ? `${days}d${hours % 24}h` : `${days}d`;
+  if (days < 365 * 2) return `${days}d`;
+  return `${Math.floor(days / 365)}y`;
+}
+
+const nameColumn: Column = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  cell: o => o.metadata.name,
+};
+const ageColumn: Column = {
+  name: 'Age',
+  type: 'string',
+  cell: o => humanAge(o.metadata.creationTimestamp),
+};
+
+function spec(o: KubeObject): JsonObject {
+  return isJsonObject(o.spec) ? o.spec : {};
+}
+
+function serviceExternalIP(o: KubeObject): string {
+  const s = spec(o);
+  const ingress = (
+    (o.status as JsonObject | undefined)?.loadBalancer as JsonObject | undefined
+  )?.ingress as JsonObject[] | undefined;
+  const addresses = (ingress ?? []).map(i => String(i.ip ?? i.hostname));
+  if (s.type === 'LoadBalancer')
+    return addresses.length ? addresses.join(',') : '<pending>';
+  if (s.type === 'ExternalName') return String(s.externalName ?? '<none>');
+  const external = (s.externalIPs as string[] | undefined) ?? [];
+  return external.length ? external.join(',') : '<none>';
+}
+
+function servicePorts(o: KubeObject): string {
+  const ports = (spec(o).ports as JsonObject[] | undefined) ?? [];
+  if (!ports.length) return '<none>';
+  return ports
+    .map(
+      p =>
+        `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`,
+    )
+    .join(',');
+}
+
+const builtinColumns: Record<string, Column[]> = {
+  '/services': [
+    nameColumn,
+    { name: 'Type', type: 'string', cell: o => spec(o).type },
+    {
+      name: 'Cluster-IP',
+      type: 'string',
+      cell: o => spec(o).clusterIP ?? '<none>',
+    },
+    { name: 'External-IP', type: 'string', cell: serviceExternalIP },
+    { name: 'Port(s)', type: 'string', cell: servicePorts },
+    ageColumn,
+    {
+      name: 'Selector',
+      type: 'string',
+      priority: 1,
+      cell: o =>
+        Object.entries(
+          (spec(o).selector as Record<string, string> | undefined) ?? {},
+        )
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',') || '<none>',
+    },
+  ],
+  '/namespaces': [
+    nameColumn,
+    {
+      name: 'Status',
+      type: 'string',
+      cell: o => (o.status as JsonObject | undefined)?.phase ?? '',
+    },
+    ageColumn,
+  ],
+};
+
+function jsonPathCell(column: PrinterColumn, object: KubeObject): unknown {
+  const path = column.jsonPath.startsWith('.')
+    ? `$${column.jsonPath}`
+    : `$.${column.jsonPath}`;
+  const values = JSONPath({ path, json: object, wrap: true }) as unknown[];
+  if (!values.length || values[0] === undefined || values[0] === null)
+    return null;
+  const value = values[0];
+  if (column.type === 'date' && typeof value === 'string')
+    return humanAge(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value;
+}
+
+function columnsOf(type: ResourceType): Column[] {
+  if (type.printerColumns?.length) {
+    return [
+      nameColumn,
+      ...type.printerColumns.map(c => ({
+        name: c.name,
+        type: c.type === 'date' ? 'string' : c.type,
+        format: c.format,
+        priority: c.priority,
+        cell: (o: KubeObject) => jsonPathCell(c, o),
+      })),
+    ];
+  }
+  return builtinColumns[groupResourceKey(type)] ?? [nameColumn, ageColumn];
+}
+
+export function tableFor(
+  type: ResourceType,
+  objects: KubeObject[],
+  includeObjectMetadata = true,
+) {
+  const columns = columnsOf(type);
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: {},
+    columnDefinitions: columns.map(c => ({
+      name: c.name,
+      type: c.type,
+      format: c.format ?? '',
+      description: '',
+      priority: c.priority ?? 0,
+    })),
+    rows: objects.map(o => ({
+      cells: columns.map(c => c.cell(o) ?? null),
+      object: includeObjectMetadata
+        ? {
+            kind: 'PartialObjectMetadata',
+            apiVersion: 'meta.k8s.io/v1',
+            metadata: o.metadata,
+          }
+        : {
+            kind: 'PartialObjectMetadata',
+            apiVersion: 'meta.k8s.io/v1',
+            metadata: o.metadata,
+          },
+    })),
+  };
+}

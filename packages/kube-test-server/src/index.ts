@@ -1,0 +1,15 @@
+/**
+ * A Kubernetes API server for tests: real REST and watch protocol, in memory.
+ *
+ * @packageDocumentation
+ */
+export { startKubeTestServer } from './startKubeTestServer';
+export type {
+  KubeTestServer,
+  KubeTestServerOptions,
+  TokenOptions,
+} from './startKubeTestServer';
+export type { RequestRecord } from './http/KubeApiServer';
+export type { AllowRule } from './auth/tokenPolicy';
+export type { KubeObject, ObjectMeta } from './types';
+export { loadManifests } from './loadManifests';
