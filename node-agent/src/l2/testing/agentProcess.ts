@@ -37,6 +37,10 @@ export class AgentProcess {
       ],
       { cwd: PACKAGE_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    // A test process that dies must not leave node agents running.
+    const killOnExit = () => this.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    this.child.once('exit', () => process.off('exit', killOnExit));
     this.exited = new Promise(resolve =>
       this.child.once('exit', code => resolve(code)),
     );

@@ -1,4 +1,4 @@
-import { execFile } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import { promisify } from 'util';
 
@@ -28,6 +28,20 @@ export class L2Lab {
   readonly bridgeNetns = `pl2-${this.runId}-br`;
   readonly members = new Map<string, LabMember>();
   private readonly created: string[] = [];
+  /** Last resort if the test process exits without destroy(): delete synchronously. */
+  private readonly onExit = () => {
+    for (const netns of this.created) {
+      try {
+        execFileSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+
+  constructor() {
+    process.once('exit', this.onExit);
+  }
 
   async exec(
     netns: string,
@@ -166,5 +180,6 @@ export class L2Lab {
       await run('ip', ['netns', 'del', netns]).catch(() => {});
     }
     this.created.length = 0;
+    process.off('exit', this.onExit);
   }
 }

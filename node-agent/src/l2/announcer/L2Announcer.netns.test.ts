@@ -1,0 +1,247 @@
+import { L2Cluster, NODE_NAMES } from '../testing/cluster';
+
+/*
+ * The announcer against the Linux ARP/NDP stack: a bridge joining a client namespace
+ * and three node namespaces, one real agent process per node (SIGKILL is a node
+ * death), TEST-NET addresses only. Needs root (network namespaces) and libpcap.
+ */
+const VIP4 = '192.0.2.50';
+const VIP6 = '2001:db8::50';
+const VIPS = [VIP4, VIP6].map(address => ({ address, nodes: NODE_NAMES }));
+
+const canRun = process.getuid?.() === 0;
+const describeNetns = canRun ? describe : describe.skip;
+if (!canRun) {
+  // eslint-disable-next-line no-console
+  console.warn('L2 namespace tests skipped: they need root for ip netns');
+}
+
+jest.setTimeout(60_000);
+
+describeNetns('L2 announcements in network namespaces', () => {
+  const cluster = new L2Cluster();
+  const macOf = (name: string) => cluster.lab.member(name).mac;
+  const client = () => cluster.lab.member('client').netns;
+
+  beforeAll(async () => {
+    await cluster.create();
+  });
+
+  afterEach(async () => {
+    await cluster.stopAgents();
+    for (const name of NODE_NAMES) {
+      await cluster.lab.setCable(name, true);
+      await cluster.lab.setAttached(name, true);
+    }
+    await cluster.lab.ip(client(), ['neigh', 'flush', 'dev', 'eth0']);
+  });
+
+  afterAll(async () => {
+    await cluster.destroy();
+  });
+
+  it('the client resolves each VIP to its owner and reaches the workload there', async () => {
+    await cluster.startAll(VIPS);
+    for (const vip of [VIP4, VIP6]) {
+      const owner = await cluster.waitForSingleOwner(vip, 5000);
+      expect(await cluster.fetchFromClient(vip)).toBe(owner);
+      expect((await cluster.lab.neighbor('client', vip))?.lladdr).toBe(
+        macOf(owner),
+      );
+    }
+
+    const owner4 = await cluster.waitForSingleOwner(VIP4, 1000);
+    const arping = await cluster.lab.exec(client(), 'arping', [
+      '-c',
+      '3',
+      '-I',
+      'eth0',
+      VIP4,
+    ]);
+    const repliers = new Set(
+      [...arping.stdout.matchAll(/bytes from ([0-9a-f:]{17})/g)].map(m => m[1]),
+    );
+    expect([...repliers]).toEqual([macOf(owner4)]);
+
+    const owner6 = await cluster.waitForSingleOwner(VIP6, 1000);
+    const ndisc = await cluster.lab.exec(client(), 'ndisc6', [
+      '-1',
+      VIP6,
+      'eth0',
+    ]);
+    expect(ndisc.stdout).toContain(
+      `Target link-layer address: ${macOf(owner6).toUpperCase()}`,
+    );
+  });
+
+  it('moves the client to a new owner when the owner process is killed', async () => {
+    await cluster.startAll(VIPS);
+    for (const vip of [VIP4, VIP6]) {
+      const owner = await cluster.waitForSingleOwner(vip, 5000);
+      // Resolve first: Linux only lets gratuitous frames update entries it has.
+      expect(await cluster.fetchFromClient(vip)).toBe(owner);
+      const victim = cluster.agents.get(owner)!;
+      victim.kill('SIGKILL');
+      await victim.exited;
+      const successor = await cluster.waitForSingleOwner(vip, 5000);
+      expect(successor).not.toBe(owner);
+      await cluster.waitForClientNeighbor(vip, macOf(successor), 5000);
+      expect(await cluster.fetchFromClient(vip)).toBe(successor);
+      const failovers = cluster.agents.get(successor)!.status!.failovers;
+      expect(failovers).toContainEqual(
+        expect.objectContaining({ address: vip, from: owner, to: successor }),
+      );
+    }
+  });
+
+  it('releases at once on a graceful stop', async () => {
+    await cluster.startAll(VIPS);
+    const owner = await cluster.waitForSingleOwner(VIP4, 5000);
+    expect(await cluster.fetchFromClient(VIP4)).toBe(owner);
+    const agent = cluster.agents.get(owner)!;
+    agent.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    const successor = await cluster.waitForSingleOwner(VIP4, 5000);
+    await cluster.waitForClientNeighbor(VIP4, macOf(successor), 5000);
+    expect(agent.lines).toContainEqual(
+      expect.objectContaining({ type: 'stopped' }),
+    );
+  });
+
+  it('moves the client to a new owner when the owner loses its link, and the old owner steps down', async () => {
+    await cluster.startAll(VIPS);
+    for (const vip of [VIP4, VIP6]) {
+      const owner = await cluster.waitForSingleOwner(vip, 5000);
+      expect(await cluster.fetchFromClient(vip)).toBe(owner);
+      await cluster.lab.setCable(owner, false);
+      const agent = cluster.agents.get(owner)!;
+      await agent.waitFor(
+        a => a.status?.linkUp === false && !a.announces(vip),
+        5000,
+        'step down',
+      );
+      const successor = await cluster.waitForSingleOwnerAmong(
+        vip,
+        NODE_NAMES.filter(n => n !== owner),
+        5000,
+      );
+      await cluster.waitForClientNeighbor(vip, macOf(successor), 5000);
+      expect(await cluster.fetchFromClient(vip)).toBe(successor);
+      await cluster.lab.setCable(owner, true);
+      await cluster.waitForSingleOwner(vip, 5000);
+    }
+  });
+
+  it('refuses an address a foreign device already holds, reports it, and claims it once freed', async () => {
+    const foreign = cluster.lab.member('foreign');
+    const held4 = '192.0.2.60';
+    const held6 = '2001:db8::60';
+    await cluster.lab.ip(foreign.netns, [
+      'addr',
+      'add',
+      `${held4}/32`,
+      'dev',
+      'eth0',
+    ]);
+    await cluster.lab.ip(foreign.netns, [
+      '-6',
+      'addr',
+      'add',
+      `${held6}/128`,
+      'dev',
+      'eth0',
+      'nodad',
+    ]);
+    try {
+      await cluster.startAll(
+        [held4, held6].map(address => ({ address, nodes: NODE_NAMES })),
+        { probe: { recheckMs: 1000 } },
+      );
+      for (const [name, agent] of cluster.agents) {
+        for (const vip of [held4, held6]) {
+          await agent.waitFor(
+            a =>
+              a.status?.vips.find(v => v.address === vip)?.state === 'conflict',
+            5000,
+            `${name} reports the conflict on ${vip}`,
+          );
+          const status = agent.status!.vips.find(v => v.address === vip)!;
+          expect(status.announcing).toBe(false);
+          expect(status.conflict).toMatchObject({
+            mac: foreign.mac,
+            phase: 'probe',
+          });
+        }
+      }
+      const arping = await cluster.lab.exec(client(), 'arping', [
+        '-c',
+        '3',
+        '-I',
+        'eth0',
+        held4,
+      ]);
+      const repliers = new Set(
+        [...arping.stdout.matchAll(/bytes from ([0-9a-f:]{17})/g)].map(
+          m => m[1],
+        ),
+      );
+      expect([...repliers]).toEqual([foreign.mac]);
+      const metrics = await cluster.lab.exec(client(), 'curl', [
+        '-s',
+        `http://${cluster.lab.member('node-a').ipv4}:8080/metrics`,
+      ]);
+      expect(metrics.stdout).toContain(
+        `portico_l2_conflict{address="${held4}"} 1`,
+      );
+      expect(metrics.stdout).toMatch(
+        new RegExp(
+          `portico_l2_conflicts_total\\{address="${held6}",interface="eth0",phase="probe"\\} 1`,
+        ),
+      );
+
+      await cluster.lab.ip(foreign.netns, [
+        'addr',
+        'del',
+        `${held4}/32`,
+        'dev',
+        'eth0',
+      ]);
+      const owner = await cluster.waitForSingleOwner(held4, 5000);
+      expect(await cluster.fetchFromClient(held4)).toBe(owner);
+    } finally {
+      await cluster.lab
+        .ip(foreign.netns, ['addr', 'flush', 'dev', 'eth0'])
+        .catch(() => {});
+    }
+  });
+
+  it('resolves a partition to one owner when it heals', async () => {
+    await cluster.startAll(VIPS);
+    const owner = await cluster.waitForSingleOwner(VIP4, 5000);
+    expect(await cluster.fetchFromClient(VIP4)).toBe(owner);
+
+    // The owner's link stays up but it hears nobody: both sides announce.
+    await cluster.lab.setAttached(owner, false);
+    const others = NODE_NAMES.filter(n => n !== owner);
+    const successor = await cluster.waitForSingleOwnerAmong(VIP4, others, 5000);
+    await cluster.waitForClientNeighbor(VIP4, macOf(successor), 5000);
+    await cluster.agents
+      .get(owner)!
+      .waitFor(a => a.announces(VIP4), 5000, 'isolated owner keeps announcing');
+
+    await cluster.lab.setAttached(owner, true);
+    await Promise.all(
+      [...cluster.agents.values()].map(agent =>
+        agent.waitFor(
+          a => a.status?.healthyNodes.length === 3,
+          5000,
+          'healed membership',
+        ),
+      ),
+    );
+    const final = await cluster.waitForSingleOwner(VIP4, 5000);
+    await cluster.waitForClientNeighbor(VIP4, macOf(final), 5000);
+    expect(await cluster.fetchFromClient(VIP4)).toBe(final);
+    expect(cluster.announcers(VIP4)).toEqual([final]);
+  });
+});
