@@ -1,0 +1,232 @@
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Registry } from 'prom-client';
+import { Announcer } from './announcer/announcer';
+import type { Route } from './announcer/types';
+import { dialTcp } from './fsm/dial';
+import { BgpSession } from './fsm/session';
+import type { LogFn } from './fsm/types';
+import { PeerConfig, peerConfigSchema, ResolvedPeerConfig } from './peerConfig';
+import { PeerStatus, registerBgpMetrics } from './status';
+
+export interface BgpSpeakerOptions {
+  /** Router ID for peers whose config has none (usually the node's IPv4). */
+  routerId?: string;
+  /** Accept connections from peers (required for passive peers). */
+  listen?: { port: number; host?: string };
+  registry?: Registry;
+  log?: LogFn;
+  /** Replaces TCP dialing, for tests that bring their own transport. */
+  dial?: (peer: ResolvedPeerConfig, signal: AbortSignal) => Promise<Duplex>;
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+interface PeerRuntime {
+  config: ResolvedPeerConfig;
+  key: string;
+  session?: BgpSession;
+  announcer?: Announcer;
+  desired: Route[];
+  disabledReason?: string;
+}
+
+const ALL = '*';
+
+/**
+ * The node's BGP speaker: one session per configured peer, each with a
+ * declarative announcer. The controller calls `setPeers` when BGPPeers change
+ * and `setRoutes` with the whole desired set; `stop` withdraws and says Cease.
+ */
+export class BgpSpeaker {
+  private readonly peers = new Map<string, PeerRuntime>();
+  private server?: net.Server;
+  private readonly flaps?: ReturnType<typeof registerBgpMetrics>['flaps'];
+  private stopped = false;
+
+  constructor(private readonly options: BgpSpeakerOptions = {}) {
+    if (options.registry) {
+      this.flaps = registerBgpMetrics(options.registry, () =>
+        this.status(),
+      ).flaps;
+    }
+  }
+
+  /** Starts the listener when configured. Resolves once it is bound. */
+  async listen(): Promise<void> {
+    const l = this.options.listen;
+    if (!l || this.server) return;
+    const server = net.createServer(socket => this.onIncoming(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: l.port, host: l.host }, () => resolve());
+    });
+  }
+
+  get listenPort(): number | undefined {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? a.port : undefined;
+  }
+
+  /** Reconciles the peer list; changed peers are torn down and rebuilt. */
+  async setPeers(peers: readonly PeerConfig[]): Promise<void> {
+    if (this.stopped) return;
+    const wanted = new Map<string, ResolvedPeerConfig>();
+    for (const p of peers) {
+      const config = peerConfigSchema.parse(p);
+      wanted.set(config.name, config);
+    }
+    const stops: Promise<void>[] = [];
+    for (const [name, rt] of this.peers) {
+      const next = wanted.get(name);
+      if (!next || JSON.stringify(next) !== rt.key) {
+        this.peers.delete(name);
+        stops.push(this.stopPeer(rt, 'peer deconfigured'));
+      }
+    }
+    await Promise.all(stops);
+    for (const [name, config] of wanted) {
+      if (!this.peers.has(name)) this.peers.set(name, this.startPeer(config));
+    }
+  }
+
+  /** Sets the whole desired route set of one peer, or of every peer (`*`). */
+  setRoutes(peer: string, routes: readonly Route[]): void {
+    for (const rt of this.peers.values()) {
+      if (peer !== ALL && rt.config.name !== peer) continue;
+      rt.desired = [...routes];
+      rt.announcer?.setRoutes(rt.desired);
+    }
+  }
+
+  /** Resolves when every Established peer holds exactly its desired set. */
+  async settled(): Promise<void> {
+    await Promise.all(
+      [...this.peers.values()].map(rt => rt.announcer?.settled()),
+    );
+  }
+
+  status(): PeerStatus[] {
+    const now = Date.now();
+    return [...this.peers.values()].map(rt => {
+      const s = rt.session;
+      const since = s?.state === 'Established' ? s.establishedAt : undefined;
+      return {
+        name: rt.config.name,
+        peerAddress: rt.config.peerAddress,
+        peerASN: rt.config.peerASN,
+        state: s ? s.state : 'Disabled',
+        establishedSince: since?.toISOString(),
+        uptimeSeconds: since ? Math.floor((now - since.getTime()) / 1000) : 0,
+        peerRouterId: s?.peerRouterId,
+        routesSent: rt.announcer?.routesSent ?? 0,
+        routesDesired: rt.desired.length,
+        updatesSent: rt.announcer?.updatesSent ?? 0,
+        lastError: rt.disabledReason ?? s?.lastError ?? rt.announcer?.lastError,
+      };
+    });
+  }
+
+  /**
+   * Graceful shutdown: withdraw every route on every Established session, then
+   * Cease/Administrative Shutdown, then close the listener.
+   */
+  async stop(reason = 'speaker shutting down'): Promise<void> {
+    this.stopped = true;
+    const all = [...this.peers.values()];
+    this.peers.clear();
+    await Promise.all(all.map(rt => this.stopPeer(rt, reason)));
+    const server = this.server;
+    this.server = undefined;
+    if (server)
+      await new Promise<void>(resolve => server.close(() => resolve()));
+  }
+
+  private startPeer(config: ResolvedPeerConfig): PeerRuntime {
+    const rt: PeerRuntime = {
+      config,
+      key: JSON.stringify(config),
+      desired: [],
+    };
+    const routerId = config.routerID ?? this.options.routerId;
+    if (config.password) {
+      rt.disabledReason =
+        'TCP-MD5 (password) is not supported: Node.js cannot set TCP_MD5SIG on a socket';
+    } else if (!routerId) {
+      rt.disabledReason =
+        'no router ID: set routerID on the peer or the speaker';
+    } else if (config.passive && !this.options.listen) {
+      rt.disabledReason = 'passive peer but the speaker does not listen';
+    }
+    if (rt.disabledReason) {
+      this.options.log?.('error', 'BGP peer disabled', {
+        peer: config.name,
+        reason: rt.disabledReason,
+      });
+      return rt;
+    }
+    const dial = this.options.dial;
+    const session = new BgpSession({
+      localAsn: config.myASN,
+      peerAsn: config.peerASN,
+      routerId: routerId!,
+      peerAddress: config.peerAddress,
+      holdTime: config.holdTime,
+      keepaliveTime: config.keepaliveTime,
+      passive: config.passive,
+      backoff: this.options.backoff,
+      log: this.options.log,
+      dial: dial
+        ? signal => dial(config, signal)
+        : signal =>
+            dialTcp(
+              {
+                host: config.peerAddress,
+                port: config.peerPort,
+                localAddress: config.sourceAddress,
+              },
+              signal,
+            ),
+    });
+    rt.session = session;
+    rt.announcer = new Announcer(session, {
+      localAsn: config.myASN,
+      peerAsn: config.peerASN,
+      nextHopV4: config.nextHopV4,
+      nextHopV6: config.nextHopV6,
+      log: this.options.log,
+    });
+    session.on('down', () => this.flaps?.inc({ peer: config.name }));
+    session.start();
+    return rt;
+  }
+
+  private async stopPeer(rt: PeerRuntime, reason: string): Promise<void> {
+    if (!rt.session) return;
+    if (rt.session.state === 'Established' && rt.announcer) {
+      // Bounded: a peer that stopped reading must not hold up shutdown.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        rt.announcer.withdrawAll(),
+        new Promise(r => {
+          timer = setTimeout(r, 2000);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    await rt.session.stop(reason);
+  }
+
+  private onIncoming(socket: net.Socket): void {
+    const remote = socket.remoteAddress?.replace(/^::ffff:/, '');
+    const rt = [...this.peers.values()].find(
+      p => p.config.peerAddress === remote && p.session,
+    );
+    if (!rt || this.stopped) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    rt.session!.acceptIncoming(socket);
+  }
+}
