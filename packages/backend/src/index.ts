@@ -21,6 +21,8 @@ function startBackend() {
   backend.add(import('@backstage/plugin-permission-backend'));
   backend.add(import('./permissionPolicyModule'));
 
+  backend.add(import('@portico/plugin-exposure-backend'));
+
   backend.start();
 }
 

@@ -9,6 +9,7 @@ import {
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
+import { exposureAdminPermissions } from '@portico/plugin-exposure-common';
 
 /**
  * Permissions only members of the platform admin group hold. Portico's own
@@ -19,6 +20,8 @@ export const platformAdminPermissions: ReadonlySet<string> = new Set<string>([
   'catalog.entity.delete',
   'catalog.location.create',
   'catalog.location.delete',
+  // approve, release any, manage pools, read audit
+  ...exposureAdminPermissions.map(p => p.name),
 ]);
 
 /**
