@@ -36,6 +36,7 @@ export function registerBgpMetrics(
     for (const s of status())
       g.set({ peer: s.name, peer_address: s.peerAddress }, v(s));
   };
+  const gauges: Array<Gauge<string>> = [];
   gauges.push(
     new Gauge({
       name: 'portico_bgp_session_up',
