@@ -3,8 +3,9 @@ import { isJsonObject, JsonObject } from '../types';
 /**
  * Drops fields a structural schema does not declare, as apiserver does for custom
  * resources ("Field pruning" in the CRD documentation), unless the schema says
- * `x-kubernetes-preserve-unknown-fields: true`. apiVersion, kind and metadata are
- * never pruned at the top level. Hand-written: it walks the CRD's own schema.
+ * `x-kubernetes-preserve-unknown-fields: true`, and fills in the schema's `default`
+ * values for absent fields ("Defaulting"). apiVersion, kind and metadata are never
+ * pruned at the top level. Hand-written: it walks the CRD's own schema.
  */
 export function pruneUnknownFields(
   object: JsonObject,
@@ -45,6 +46,11 @@ function pruneValue(value: unknown, schema: unknown): unknown {
       schema['x-kubernetes-preserve-unknown-fields'] === true
     ) {
       result[key] = child;
+    }
+  }
+  for (const [key, property] of Object.entries(properties ?? {})) {
+    if (result[key] === undefined && isJsonObject(property) && property.default !== undefined) {
+      result[key] = structuredClone(property.default);
     }
   }
   return result;
