@@ -8,8 +8,11 @@ export interface AgentLine {
   [key: string]: unknown;
 }
 
-const RUN_AGENT = join(__dirname, 'runAgent.ts');
-const PACKAGE_DIR = join(__dirname, '..', '..', '..');
+// The harness runs from source only (tests and bench), never from a build.
+// eslint-disable-next-line no-restricted-syntax
+const HERE = __dirname;
+const RUN_AGENT = join(HERE, 'runAgent.ts');
+const PACKAGE_DIR = join(HERE, '..', '..', '..');
 
 /**
  * One agent process inside a namespace (`ip netns exec` execs node in place, so the
@@ -80,7 +83,15 @@ export class AgentProcess {
       return;
     }
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const check = () => {
+        if (predicate(this)) {
+          clearTimeout(timer);
+          this.waiters = this.waiters.filter(w => w !== check);
+          resolve();
+        }
+      };
+      timer = setTimeout(() => {
         this.waiters = this.waiters.filter(w => w !== check);
         reject(
           new Error(
@@ -90,13 +101,6 @@ export class AgentProcess {
           ),
         );
       }, timeoutMs);
-      const check = () => {
-        if (predicate(this)) {
-          clearTimeout(timer);
-          this.waiters = this.waiters.filter(w => w !== check);
-          resolve();
-        }
-      };
       this.waiters.push(check);
     });
   }

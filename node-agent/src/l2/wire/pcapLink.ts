@@ -30,7 +30,8 @@ interface CapHandle {
 
 function loadCap(): new () => CapHandle {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // `cap` is an optionalDependency on purpose (see above), loaded only when used.
+    // eslint-disable-next-line @backstage/no-undeclared-imports
     return require('cap').Cap;
   } catch (error) {
     throw new Error(
