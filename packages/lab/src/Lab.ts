@@ -1,0 +1,228 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { execIn } from './exec';
+import { LabCluster } from './kube/LabCluster';
+import { buildNetwork, destroyNamespaces } from './network';
+import { LoadBalancerAddresses } from './nodes/LoadBalancerAddresses';
+import { NamespacedProcess } from './nodes/NamespacedProcess';
+import { LabUser, PortalClient } from './portal/PortalClient';
+import { PortalProcess } from './portal/PortalProcess';
+import { LabSigningKey } from './portal/userTokens';
+import { Router } from './router/Router';
+import { planTopology, Topology, WORKLOAD_PORT } from './topology';
+
+const REPO_ROOT = resolve(__dirname, '../../..');
+/** The node agent's command line, `portico-agent controller|speaker`. */
+export const AGENT_BIN = join(REPO_ROOT, 'node-agent', 'bin', 'portico-agent');
+const EDGE_API = join(__dirname, 'nodes', 'edgeApi.ts');
+/** Where the agents serve /healthz and /metrics, inside their namespace. */
+const AGENT_LISTEN = '127.0.0.1:7472';
+
+export interface LabOptions {
+  runId?: string;
+  /** Folder for configs, sockets, keys and SQLite files; removed by down(). */
+  dir: string;
+  /** Serve the frontend too (the CLI does). */
+  withApp?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * The whole lab: namespaces and links, BIRD, the API server and its relays, the
+ * edge-api workload, the agents and the portal. Parts that have not been built yet
+ * (the agent binary) are skipped and reported by `missing`.
+ */
+export class Lab {
+  readonly topology: Topology;
+  readonly missing: string[] = [];
+  router!: Router;
+  cluster!: LabCluster;
+  portal!: PortalProcess;
+  signingKey!: LabSigningKey;
+  readonly workloads = new Map<string, NamespacedProcess>();
+  readonly speakers = new Map<string, NamespacedProcess>();
+  controller?: NamespacedProcess;
+  private readonly abort = new AbortController();
+  private lbAddresses?: Promise<void>;
+  private readonly log: (line: string) => void;
+
+  private constructor(private readonly options: LabOptions) {
+    this.topology = planTopology(options.runId);
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Builds everything; on failure, tears down what was built and rethrows. */
+  static async up(options: LabOptions): Promise<Lab> {
+    const lab = new Lab(options);
+    try {
+      await lab.build();
+    } catch (error) {
+      await lab.down();
+      throw error;
+    }
+    return lab;
+  }
+
+  get dir(): string {
+    return this.options.dir;
+  }
+
+  private async build(): Promise<void> {
+    const t = this.topology;
+    await mkdir(this.dir, { recursive: true });
+    this.log(`namespaces: ${t.namespaces.join(', ')}`);
+    await buildNetwork(t);
+
+    this.router = new Router(t, this.dir);
+    await this.router.start();
+    this.log(
+      `router: BIRD 2 on ${t.router.segmentAddress} (nodes) and ${t.router.clientAddress} (client)`,
+    );
+
+    this.cluster = await LabCluster.start(t, this.dir);
+    this.log(
+      `Kubernetes API: ${this.cluster.url} (in the nodes: http://127.0.0.1:6443)`,
+    );
+    this.lbAddresses = new LoadBalancerAddresses(t, this.cluster).run(
+      this.abort.signal,
+    );
+
+    for (const node of t.nodes.filter(n => n.runsWorkload)) {
+      const workload = new NamespacedProcess(
+        `edge-api@${node.name}`,
+        node.netns,
+        process.execPath,
+        ['--import', 'tsx', EDGE_API, node.name, String(WORKLOAD_PORT)],
+      );
+      this.workloads.set(node.name, workload);
+      await workload.waitForLine(/listening/, 15_000);
+    }
+    this.log(
+      `edge-api: on ${[...this.workloads.keys()].join(
+        ', ',
+      )}, port ${WORKLOAD_PORT}`,
+    );
+
+    if (existsSync(AGENT_BIN)) {
+      await this.startController();
+      for (const node of t.nodes) this.startSpeaker(node.name);
+      this.log(
+        `agents: controller, speakers on ${t.nodes
+          .map(n => n.name)
+          .join(', ')}`,
+      );
+    } else {
+      this.missing.push(`node agent (${AGENT_BIN})`);
+    }
+
+    this.signingKey = await LabSigningKey.create(this.dir);
+    const backendPort = await freePort();
+    this.portal = new PortalProcess({
+      dir: this.dir,
+      backendPort,
+      appPort: this.options.withApp ? await freePort() : undefined,
+      extraConfig: this.signingKey.config,
+      env: {
+        PORTICO_LAB_KUBE_URL: this.cluster.url,
+        PORTICO_LAB_KUBE_TOKEN: this.cluster.server.adminToken,
+      },
+    });
+    await this.portal.start();
+    this.log(`portal: ${this.portal.appUrl ?? this.portal.backendUrl}`);
+  }
+
+  startSpeaker(nodeName: string): NamespacedProcess {
+    const node = this.topology.nodes.find(n => n.name === nodeName)!;
+    const speaker = new NamespacedProcess(
+      `speaker@${nodeName}`,
+      node.netns,
+      AGENT_BIN,
+      [
+        'speaker',
+        '--kubeconfig',
+        this.cluster.nodeKubeconfigPath,
+        '--node-name',
+        nodeName,
+        '--listen',
+        AGENT_LISTEN,
+      ],
+      { cwd: REPO_ROOT },
+    );
+    this.speakers.set(nodeName, speaker);
+    return speaker;
+  }
+
+  /**
+   * The controller talks only to the API server, so it runs in the root namespace
+   * on loopback; it serves its health and metrics on loopback too.
+   */
+  private async startController(): Promise<void> {
+    this.controller = new NamespacedProcess(
+      'controller',
+      undefined,
+      AGENT_BIN,
+      [
+        'controller',
+        '--kubeconfig',
+        this.cluster.server.kubeconfigPath,
+        '--listen',
+        `127.0.0.1:${await freePort()}`,
+        '--lease-duration',
+        '4s',
+        '--renew-deadline',
+        '3s',
+        '--retry-period',
+        '1s',
+      ],
+      { cwd: REPO_ROOT },
+    );
+  }
+
+  as(user: LabUser): PortalClient {
+    return new PortalClient(this.portal.backendUrl, this.signingKey, user);
+  }
+
+  /** `curl http://VIP/` from the client namespace: the body, or undefined when nothing answers within 2 s. */
+  async fetchFromClient(address: string): Promise<string | undefined> {
+    return execIn(
+      this.topology.client.netns,
+      'curl',
+      ['-s', '--max-time', '2', `http://${address}:${WORKLOAD_PORT}/`],
+      5_000,
+    )
+      .then(body => body.trim() || undefined)
+      .catch(() => undefined);
+  }
+
+  /** Stops and removes everything; safe to call twice and on a half-built lab. */
+  async down(): Promise<void> {
+    this.abort.abort();
+    await this.lbAddresses;
+    await this.portal?.stop().catch(() => undefined);
+    for (const p of [
+      ...this.speakers.values(),
+      ...this.workloads.values(),
+      this.controller,
+    ]) {
+      await p?.stop(1000).catch(() => undefined);
+    }
+    await this.router?.stop().catch(() => undefined);
+    await this.cluster?.stop().catch(() => undefined);
+    await destroyNamespaces(this.topology.namespaces);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}

@@ -1,0 +1,99 @@
+/*
+ * `npm run lab`: builds the lab, prints what it built and the portal URL, and runs
+ * until Ctrl-C (which removes it all). `npm run lab -- --down` removes a lab left
+ * running in another terminal, and any namespace a crashed run left behind.
+ * Needs root (network namespaces); see packages/lab/README.md for the walkthrough.
+ */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Lab } from './Lab';
+import { destroyNamespaces, listLabNamespaces } from './network';
+import { describeLab } from './describeLab';
+import { LAB_PREFIX, newRunId } from './topology';
+
+const STATE_FILE = join(tmpdir(), 'portico-lab.json');
+
+interface LabState {
+  pid: number;
+  runId: string;
+  dir: string;
+}
+
+async function up(): Promise<void> {
+  const runId = newRunId();
+  const dir = join(tmpdir(), `portico-lab-${runId}`);
+  console.log(
+    `Building the Portico lab (run ${runId}); the portal takes a minute to compile...`,
+  );
+  const lab = await Lab.up({
+    runId,
+    dir,
+    withApp: true,
+    log: line => console.log(`  ${line}`),
+  });
+  const state: LabState = { pid: process.pid, runId, dir };
+  await writeFile(STATE_FILE, JSON.stringify(state));
+  console.log(`\n${describeLab(lab)}\n`);
+  console.log(
+    'Ctrl-C (or `npm run lab -- --down` elsewhere) removes everything.',
+  );
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nRemoving the lab...');
+    await lab.down();
+    await rm(STATE_FILE, { force: true });
+    console.log('Done: no namespace, process or file of the lab is left.');
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function down(): Promise<void> {
+  const state = await readFile(STATE_FILE, 'utf8')
+    .then(text => JSON.parse(text) as LabState)
+    .catch(() => undefined);
+  if (state && isAlive(state.pid)) {
+    console.log(`Stopping the lab of run ${state.runId} (pid ${state.pid})...`);
+    process.kill(state.pid, 'SIGTERM');
+    const deadline = Date.now() + 60_000;
+    while (isAlive(state.pid) && Date.now() < deadline) {
+      await new Promise(r => setTimeout(r, 250));
+    }
+  }
+  const leftovers = await listLabNamespaces(LAB_PREFIX);
+  if (leftovers.length > 0) {
+    console.log(`Deleting namespaces: ${leftovers.join(', ')}`);
+    await destroyNamespaces(leftovers);
+  }
+  if (state) await rm(state.dir, { recursive: true, force: true });
+  await rm(STATE_FILE, { force: true });
+  console.log('The lab is gone.');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      'the lab builds network namespaces: run it as root (sudo npm run lab)',
+    );
+  }
+  await (process.argv.includes('--down') ? down() : up());
+}
+
+main().catch(error => {
+  console.error(`lab: ${(error as Error).message}`);
+  process.exit(1);
+});
