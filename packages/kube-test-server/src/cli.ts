@@ -1,9 +1,20 @@
 /* eslint-disable no-console */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startKubeTestServer } from './startKubeTestServer';
 
-const DEFAULT_CRDS = resolve(__dirname, '../../../deploy/crds');
+/** deploy/crds of the repository the command runs in (npm runs it in the package). */
+function defaultCrds(): string[] {
+  let dir = process.cwd();
+  for (;;) {
+    const candidate = join(dir, 'deploy', 'crds');
+    if (existsSync(candidate)) return [candidate];
+    const parent = dirname(dir);
+    if (parent === dir) return [];
+    dir = parent;
+  }
+}
 
 const USAGE = `Usage: npm run kube-test-server -- [options]
 
@@ -37,17 +48,20 @@ async function main() {
     console.log(USAGE);
     return;
   }
-  const kubeconfig = values.kubeconfig ?? process.env.KUBE_TEST_SERVER_KUBECONFIG;
+  const kubeconfig =
+    values.kubeconfig ?? process.env.KUBE_TEST_SERVER_KUBECONFIG;
   const server = await startKubeTestServer({
     port: Number(values.port ?? process.env.KUBE_TEST_SERVER_PORT ?? 0),
     kubeconfigPath: kubeconfig ? resolve(kubeconfig) : undefined,
-    crds: values['no-crds'] ? [] : values.crds ?? [DEFAULT_CRDS],
+    crds: values['no-crds'] ? [] : values.crds ?? defaultCrds(),
     namespaces: values.namespace,
     tls: !values.http,
   });
   console.log(`kube-test-server listening on ${server.url}`);
   console.log(`kubeconfig: ${server.kubeconfigPath}`);
-  console.log(`try: KUBECONFIG=${server.kubeconfigPath} kubectl get namespaces`);
+  console.log(
+    `try: KUBECONFIG=${server.kubeconfigPath} kubectl get namespaces`,
+  );
   const stop = async () => {
     await server.stop();
     process.exit(0);

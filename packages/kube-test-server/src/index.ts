@@ -13,3 +13,4 @@ export type { RequestRecord } from './http/KubeApiServer';
 export type { AllowRule } from './auth/tokenPolicy';
 export type { KubeObject, ObjectMeta } from './types';
 export { loadManifests } from './loadManifests';
+export { allowRulesOf, allowRulesFromFile } from './auth/clusterRoleRules';

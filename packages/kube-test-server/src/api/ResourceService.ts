@@ -30,6 +30,8 @@ export interface WriteOptions {
   /** `status` for the status subresource. */
   subresource?: string;
   dryRun?: boolean;
+  /** `Strict` refuses fields a custom resource's schema does not declare. */
+  fieldValidation?: string;
 }
 
 export interface ListOptions {
@@ -212,7 +214,7 @@ export class ResourceService {
 
     if (type.statusSubresource && key !== '/nodes') delete object.status;
     this.defaultOnCreate(type, object);
-    const prepared = this.prune(type, object);
+    const prepared = this.prune(type, object, options.fieldValidation);
     if (key === CRD_GROUP_RESOURCE) this.installCrd(prepared);
     if (options.dryRun) return this.present(type, prepared);
     const stored = this.store.create(key, prepared);
@@ -273,7 +275,10 @@ export class ResourceService {
       if (patchType === 'apply' && !options.subresource) {
         const object = this.decode(type, patch);
         object.metadata.name = name;
-        return this.create(type, namespace, object, { dryRun: options.dryRun });
+        return this.create(type, namespace, object, {
+          dryRun: options.dryRun,
+          fieldValidation: options.fieldValidation,
+        });
       }
       throw statusErrors.notFound(type.group, type.resource, name);
     }
@@ -446,7 +451,7 @@ export class ResourceService {
         else next.status = existing.status;
       }
       this.defaultOnUpdate(type, next, existing);
-      next = this.prune(type, next);
+      next = this.prune(type, next, options.fieldValidation);
       if (!isDeepStrictEqual(next.spec, existing.spec)) {
         meta.generation = (old.generation ?? 0) + 1;
       }
@@ -613,9 +618,28 @@ export class ResourceService {
       object.status = establishedCrdStatus(object, now());
   }
 
-  private prune(type: ResourceType, object: KubeObject): KubeObject {
+  private prune(
+    type: ResourceType,
+    object: KubeObject,
+    fieldValidation?: string,
+  ): KubeObject {
     if (!type.schema) return object;
-    return pruneUnknownFields(object, type.schema) as KubeObject;
+    const unknown: string[] = [];
+    const pruned = pruneUnknownFields(
+      object,
+      type.schema,
+      unknown,
+    ) as KubeObject;
+    if (fieldValidation === 'Strict' && unknown.length) {
+      throw statusErrors.badRequest(
+        `${type.kind} in version "${type.version}" cannot be handled as a ${
+          type.kind
+        }: strict decoding error: ${unknown
+          .map(path => `unknown field "${path}"`)
+          .join(', ')}`,
+      );
+    }
+    return pruned;
   }
 
   /** Validates a CRD about to be stored; refuses one whose group-resource another CRD serves. */

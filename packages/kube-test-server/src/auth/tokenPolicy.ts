@@ -9,6 +9,8 @@ export interface AllowRule {
   apiGroups?: string[];
   /** Namespaces the rule holds in; all namespaces (and cluster scope) when omitted. */
   namespaces?: string[];
+  /** Object names the rule holds for (get, update, patch, delete); all when omitted. */
+  resourceNames?: string[];
 }
 
 export interface TokenIdentity {

@@ -269,6 +269,7 @@ export class KubeApiServer {
     const { service } = this.options;
     const namespace = type.namespaced ? info.namespace : undefined;
     const dryRun = query.getAll('dryRun').includes('All');
+    const fieldValidation = query.get('fieldValidation') ?? undefined;
     const selectors: ListOptions = {
       labelSelector: parseLabelSelector(query.get('labelSelector')),
       fieldSelector: parseFieldSelector(query.get('fieldSelector')),
@@ -347,6 +348,7 @@ export class KubeApiServer {
           service.create(type, namespace, body, {
             subresource: info.subresource,
             dryRun,
+            fieldValidation,
           }),
         );
         return;
@@ -359,6 +361,7 @@ export class KubeApiServer {
           service.update(type, namespace, info.name!, body, {
             subresource: info.subresource,
             dryRun,
+            fieldValidation,
           }),
         );
         return;
@@ -378,6 +381,7 @@ export class KubeApiServer {
           {
             subresource: info.subresource,
             dryRun,
+            fieldValidation,
             fieldManager: query.get('fieldManager') ?? undefined,
           },
         );

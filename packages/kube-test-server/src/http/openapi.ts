@@ -23,15 +23,26 @@ function resourcePath(type: ResourceType): string {
 }
 
 function queryParameter(name: string, description: string) {
-  return { name, in: 'query', description, schema: { type: 'string', uniqueItems: true } };
+  return {
+    name,
+    in: 'query',
+    description,
+    schema: { type: 'string', uniqueItems: true },
+  };
 }
 
 function schemaName(type: ResourceType): string {
-  const reversed = type.group ? type.group.split('.').reverse().join('.') : 'io.k8s.api.core';
+  const reversed = type.group
+    ? type.group.split('.').reverse().join('.')
+    : 'io.k8s.api.core';
   return `${reversed}.${type.version}.${type.kind}`;
 }
 
-function groupVersionDocument(registry: ResourceRegistry, group: string, version: string) {
+function groupVersionDocument(
+  registry: ResourceRegistry,
+  group: string,
+  version: string,
+) {
   const types = registry.resourcesOf(group, version);
   if (types.length === 0) return undefined;
   const paths: Record<string, unknown> = {};
@@ -43,22 +54,39 @@ function groupVersionDocument(registry: ResourceRegistry, group: string, version
         description: `partially update the specified ${type.kind}`,
         operationId: `patch${type.kind}`,
         parameters: [
-          queryParameter('dryRun', 'When present, modifications are not persisted.'),
-          queryParameter('fieldManager', 'Name of the actor making the change.'),
+          queryParameter(
+            'dryRun',
+            'When present, modifications are not persisted.',
+          ),
+          queryParameter(
+            'fieldManager',
+            'Name of the actor making the change.',
+          ),
           queryParameter(
             'fieldValidation',
             'Ignore, Warn or Strict: what to do with unknown or duplicate fields.',
           ),
-          { name: 'force', in: 'query', schema: { type: 'boolean', uniqueItems: true } },
+          {
+            name: 'force',
+            in: 'query',
+            schema: { type: 'boolean', uniqueItems: true },
+          },
         ],
-        requestBody: { content: { 'application/merge-patch+json': { schema: { type: 'object' } } } },
+        requestBody: {
+          content: {
+            'application/merge-patch+json': { schema: { type: 'object' } },
+          },
+        },
         responses: { '200': { description: 'OK' } },
         'x-kubernetes-action': 'patch',
         'x-kubernetes-group-version-kind': gvk,
       },
     };
     if (type.schema) {
-      schemas[schemaName(type)] = { ...type.schema, 'x-kubernetes-group-version-kind': [gvk] };
+      schemas[schemaName(type)] = {
+        ...type.schema,
+        'x-kubernetes-group-version-kind': [gvk],
+      };
     }
   }
   return {
@@ -70,14 +98,23 @@ function groupVersionDocument(registry: ResourceRegistry, group: string, version
 }
 
 function hashOf(value: unknown): string {
-  return createHash('sha512').update(JSON.stringify(value)).digest('hex').slice(0, 64).toUpperCase();
+  return createHash('sha512')
+    .update(JSON.stringify(value))
+    .digest('hex')
+    .slice(0, 64)
+    .toUpperCase();
 }
 
-export function openApiDocument(registry: ResourceRegistry, path: string): unknown {
+export function openApiDocument(
+  registry: ResourceRegistry,
+  path: string,
+): unknown {
   if (path === '/openapi/v3') {
     const groupVersions = [
       { group: '', version: 'v1' },
-      ...registry.groups().flatMap(g => g.versions.map(version => ({ group: g.group, version }))),
+      ...registry
+        .groups()
+        .flatMap(g => g.versions.map(version => ({ group: g.group, version }))),
     ];
     const entries = groupVersions.map(({ group, version }) => {
       const key = groupVersionPath(group, version);
@@ -86,7 +123,9 @@ export function openApiDocument(registry: ResourceRegistry, path: string): unkno
     });
     return { paths: Object.fromEntries(entries) };
   }
-  const match = /^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
+  const match = /^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(
+    path,
+  );
   if (!match) return undefined;
   return match[1]
     ? groupVersionDocument(registry, '', match[1])

@@ -41,7 +41,9 @@ export const builtinResources: ResourceType[] = [
     statusSubresource: true,
   }),
   builtin('', 'v1', 'secrets', 'Secret'),
-  builtin('', 'v1', 'serviceaccounts', 'ServiceAccount', { shortNames: ['sa'] }),
+  builtin('', 'v1', 'serviceaccounts', 'ServiceAccount', {
+    shortNames: ['sa'],
+  }),
   builtin('', 'v1', 'services', 'Service', {
     shortNames: ['svc'],
     categories: ['all'],
@@ -62,10 +64,18 @@ export const builtinResources: ResourceType[] = [
   builtin('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   builtin('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   // Stored so RBAC manifests apply; authorization comes from the server's token rules.
-  builtin('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', { namespaced: false }),
-  builtin('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', {
+  builtin('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', {
     namespaced: false,
   }),
+  builtin(
+    'rbac.authorization.k8s.io',
+    'v1',
+    'clusterrolebindings',
+    'ClusterRoleBinding',
+    {
+      namespaced: false,
+    },
+  ),
   builtin('rbac.authorization.k8s.io', 'v1', 'roles', 'Role'),
   builtin('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding'),
 ];
