@@ -215,6 +215,48 @@ describeNetns('L2 announcements in network namespaces', () => {
     }
   });
 
+  it('stops announcing when a foreign device claims the address, and resumes once it is gone', async () => {
+    await cluster.startAll(VIPS, { probe: { recheckMs: 1000 } });
+    const owner = await cluster.waitForSingleOwner(VIP4, 5000);
+    const foreign = cluster.lab.member('foreign');
+    // A gratuitous ARP for the VIP from a device that is not an agent.
+    await cluster.lab
+      .exec(foreign.netns, 'arping', [
+        '-U',
+        '-S',
+        VIP4,
+        '-c',
+        '1',
+        '-w',
+        '0.2',
+        '-I',
+        'eth0',
+        VIP4,
+      ])
+      .catch(() => {}); // arping exits non-zero: nobody answers a gratuitous request
+    const agent = cluster.agents.get(owner)!;
+    await agent.waitFor(
+      a => a.lines.some(l => l.type === 'conflict' && l.address === VIP4),
+      5000,
+      'conflict while announcing',
+    );
+    expect(agent.lines.find(l => l.type === 'conflict')).toMatchObject({
+      address: VIP4,
+      mac: foreign.mac,
+      phase: 'announce',
+      how: 'arp request',
+    });
+    // The foreign device does not hold the address, so the re-check clears it.
+    await agent.waitFor(
+      a =>
+        a.announces(VIP4) &&
+        a.status?.vips.find(v => v.address === VIP4)?.state === 'clear',
+      5000,
+      'announcing again after the re-check',
+    );
+    expect(await cluster.fetchFromClient(VIP4)).toBe(owner);
+  });
+
   it('resolves a partition to one owner when it heals', async () => {
     await cluster.startAll(VIPS);
     const owner = await cluster.waitForSingleOwner(VIP4, 5000);

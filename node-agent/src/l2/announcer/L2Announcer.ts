@@ -1,5 +1,4 @@
 import { EventEmitter } from 'events';
-import { performance } from 'perf_hooks';
 import { Registry } from 'prom-client';
 import { setTimeout as sleep } from 'timers/promises';
 import { decodeFrame } from '../codec/frame';
@@ -63,7 +62,8 @@ interface VipRecord {
   lifetime: AbortController;
   /** Aborts the current gratuitous burst when the VIP is released. */
   burst?: AbortController;
-  firstProbe: Promise<void>;
+  /** The first probe round, started once this node has listened for a detection window. */
+  firstProbe: Promise<void> | undefined;
 }
 
 const HISTORY = 100;
@@ -87,8 +87,11 @@ export class L2Announcer extends EventEmitter {
   private readonly kernel: KernelAddresses | undefined;
   private readonly linkUpOf: (interfaceName: string) => boolean;
   private linkUp = false;
-  /** Monotonic ms until which this node only listens (after start or link-up). */
-  private settledAt = 0;
+  /** One detection window has passed since start or the last link-up. */
+  private settled = false;
+  private settleGeneration = 0;
+  /** Probing may start: the first settle is over, peers' MACs are known. */
+  private probingAllowed = false;
   private initialProbesDone = false;
   private healthyKey = '';
   private readonly failovers: L2Failover[] = [];
@@ -200,10 +203,12 @@ export class L2Announcer extends EventEmitter {
         announcing: false,
         owner: undefined,
         lifetime: new AbortController(),
-        firstProbe: Promise.resolve(),
+        firstProbe: undefined,
       };
       this.vips.set(vip.address, record);
-      record.firstProbe = this.probeUntilClear(record);
+      if (this.probingAllowed) {
+        record.firstProbe = this.probeUntilClear(record);
+      }
     }
     this.reconcile();
   }
@@ -212,10 +217,7 @@ export class L2Announcer extends EventEmitter {
 
   private isReady(): boolean {
     return (
-      !this.stopped &&
-      this.linkUp &&
-      this.initialProbesDone &&
-      performance.now() >= this.settledAt
+      !this.stopped && this.linkUp && this.settled && this.initialProbesDone
     );
   }
 
@@ -233,6 +235,7 @@ export class L2Announcer extends EventEmitter {
         this.settle();
       } else {
         clearTimeout(this.settleTimer);
+        this.settled = false;
         this.reconcile();
         void this.heartbeat.beat(false);
       }
@@ -246,16 +249,29 @@ export class L2Announcer extends EventEmitter {
   /**
    * After start or link-up, listen for one detection window before owning anything,
    * so a node that just (re)joined learns who is alive instead of claiming every VIP.
+   * The first probes run after that window too: by then the heartbeats have told us
+   * the other agents' MACs, so the current owner answering our probe is not taken
+   * for a foreign device.
    */
   private settle(): void {
-    this.settledAt = performance.now() + this.detectionMs;
+    this.settled = false;
+    const generation = ++this.settleGeneration;
     clearTimeout(this.settleTimer);
     this.settleTimer = setTimeout(async () => {
-      if (!this.initialProbesDone) {
+      if (!this.probingAllowed) {
+        this.probingAllowed = true;
+        for (const record of this.vips.values()) {
+          record.firstProbe ??= this.probeUntilClear(record);
+        }
         await Promise.all([...this.vips.values()].map(v => v.firstProbe));
         this.initialProbesDone = true;
       }
-      if (!this.stopped) {
+      if (
+        !this.stopped &&
+        this.linkUp &&
+        generation === this.settleGeneration
+      ) {
+        this.settled = true;
         this.reconcile();
         // Tell peers now rather than at the next interval.
         void this.heartbeat.beat(false);
