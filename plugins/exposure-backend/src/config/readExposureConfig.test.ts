@@ -53,11 +53,20 @@ describe('readExposureConfig', () => {
   });
 
   it.each([
-    [{ addresses: ['10.40.20.1-10.40.20.200'] }, /exposure\.pools\[0\]\.addresses\[0\]: range .* contains reserved address 10\.40\.20\.1/],
-    [{ addresses: ['10.40.20.201'] }, /exposure\.pools\[2\]\.addresses\[0\]: range 10\.40\.20\.200-10\.40\.20\.203 overlaps 10\.40\.20\.201 of pool "prod-external"/],
+    [
+      { addresses: ['10.40.20.1-10.40.20.200'] },
+      /exposure\.pools\[0\]\.addresses\[0\]: range .* contains reserved address 10\.40\.20\.1/,
+    ],
+    [
+      { addresses: ['10.40.20.201'] },
+      /exposure\.pools\[2\]\.addresses\[0\]: range 10\.40\.20\.200-10\.40\.20\.203 overlaps 10\.40\.20\.201 of pool "prod-external"/,
+    ],
     [{ addresses: ['10.40.20.139-10.40.20.120'] }, /ends before it starts/],
     [{ addresses: ['10.40.20.120-2001:db8:40:20::9'] }, /mixes IPv4 and IPv6/],
-    [{ segment: 'nowhere' }, /exposure\.pools\[0\]\.segment: unknown segment "nowhere"/],
+    [
+      { segment: 'nowhere' },
+      /exposure\.pools\[0\]\.segment: unknown segment "nowhere"/,
+    ],
   ])('rejects %j', (patch, message) => {
     expect(() => readExposureConfig(withPool(patch))).toThrow(message);
   });
@@ -72,6 +81,8 @@ describe('readExposureConfig', () => {
           mockServices.rootConfig.factory({ data: { exposure: config } }),
         ],
       }),
-    ).rejects.toThrow(/exposure\.pools\[0\]\.segment: unknown segment "nowhere"/);
+    ).rejects.toThrow(
+      /exposure\.pools\[0\]\.segment: unknown segment "nowhere"/,
+    );
   });
 });
