@@ -7,7 +7,8 @@ import { LabCluster } from './kube/LabCluster';
 import { buildNetwork, destroyNamespaces } from './network';
 import { LoadBalancerAddresses } from './nodes/LoadBalancerAddresses';
 import { NamespacedProcess } from './nodes/NamespacedProcess';
-import { LabUser, PortalClient } from './portal/PortalClient';
+import { LAB_USERS, LabUser, PortalClient } from './portal/PortalClient';
+import { recordSignIn } from './portal/recordSignIn';
 import { PortalProcess } from './portal/PortalProcess';
 import { LabSigningKey } from './portal/userTokens';
 import { Router } from './router/Router';
@@ -129,8 +130,16 @@ export class Lab {
         PORTICO_LAB_KUBE_TOKEN: this.cluster.server.adminToken,
       },
     });
-    await this.portal.start();
+    await this.startPortal();
     this.log(`portal: ${this.portal.appUrl ?? this.portal.backendUrl}`);
+  }
+
+  /** Starts the portal (again) and signs the demo users in. */
+  async startPortal(): Promise<void> {
+    await this.portal.start();
+    for (const user of Object.keys(LAB_USERS) as LabUser[]) {
+      recordSignIn(join(this.dir, 'sqlite'), user);
+    }
   }
 
   startSpeaker(nodeName: string): NamespacedProcess {

@@ -27,17 +27,7 @@ export class LoadBalancerAddresses {
       } catch {
         // The API server restarting or briefly busy: the next round catches up.
       }
-      await new Promise(resolve => {
-        const timer = setTimeout(resolve, intervalMs);
-        signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            resolve(undefined);
-          },
-          { once: true },
-        );
-      });
+      await sleep(intervalMs, signal);
     }
   }
 
@@ -115,4 +105,17 @@ export function desiredAddresses(
     }
   }
   return result;
+}
+
+/** Resolves after `ms`, or at once when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise(resolve => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
