@@ -14,3 +14,5 @@ export type { AllowRule } from './auth/tokenPolicy';
 export type { KubeObject, ObjectMeta } from './types';
 export { loadManifests } from './loadManifests';
 export { allowRulesOf, allowRulesFromFile } from './auth/clusterRoleRules';
+export { kubeTarget, E2E_KUBECONFIG_ENV } from './kubeTarget';
+export type { KubeTarget } from './kubeTarget';

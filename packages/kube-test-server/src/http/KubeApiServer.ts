@@ -389,7 +389,7 @@ export class KubeApiServer {
         return;
       }
       case 'delete': {
-        const body = await readBody(req);
+        const body = await readBody(req, { optional: true });
         const preconditions =
           isJsonObject(body) && isJsonObject(body.preconditions)
             ? body.preconditions

@@ -5,7 +5,10 @@ import { StatusError, statusErrors } from './status';
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 /** Reads a request body and decodes it as JSON, or YAML for the media types that allow it. */
-export async function readBody(req: IncomingMessage): Promise<unknown> {
+export async function readBody(
+  req: IncomingMessage,
+  options: { optional?: boolean } = {},
+): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -19,9 +22,20 @@ export async function readBody(req: IncomingMessage): Promise<unknown> {
     }
     chunks.push(chunk as Buffer);
   }
+  const contentType = mediaType(req.headers['content-type']);
+  if (contentType.includes('protobuf') || contentType.includes('cbor')) {
+    // DeleteOptions are optional: a delete goes ahead without them.
+    if (options.optional) return undefined;
+    // Typed clients (e.g. `kubectl create namespace`) may send protobuf; decoding it
+    // needs the generated message types, which this server does not carry.
+    throw new StatusError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${contentType})`,
+    );
+  }
   const text = Buffer.concat(chunks).toString('utf8');
   if (!text.trim()) return undefined;
-  const contentType = mediaType(req.headers['content-type']);
   try {
     if (contentType.endsWith('yaml')) return parseYaml(text);
     return JSON.parse(text);

@@ -1,0 +1,306 @@
+import { resolve } from 'node:path';
+import { KubeTestServer, startKubeTestServer } from './startKubeTestServer';
+
+const CRDS = resolve(__dirname, '../../../deploy/crds');
+
+/** Raw HTTP against a plain-HTTP server: the bodies and codes clients depend on. */
+describe('API semantics over raw HTTP', () => {
+  let server: KubeTestServer;
+
+  beforeEach(async () => {
+    server = await startKubeTestServer({
+      tls: false,
+      crds: [CRDS],
+      namespaces: ['team-a'],
+    });
+  });
+
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ code: number; body: any; contentType: string | null }> {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${server.adminToken}`,
+        'Content-Type': 'application/json',
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // plain text bodies (404 page not found) stay text
+    }
+    return {
+      code: response.status,
+      body: parsed,
+      contentType: response.headers.get('content-type'),
+    };
+  }
+
+  it('lists resources in legacy discovery with verbs, scope, kind and short names', async () => {
+    const core = await call('GET', '/api/v1');
+    const services = core.body.resources.find(
+      (r: any) => r.name === 'services',
+    );
+    expect(services).toMatchObject({
+      namespaced: true,
+      kind: 'Service',
+      shortNames: ['svc'],
+    });
+    expect(services.verbs).toEqual(
+      expect.arrayContaining(['create', 'list', 'watch', 'patch']),
+    );
+    expect(
+      core.body.resources.find((r: any) => r.name === 'services/status'),
+    ).toMatchObject({
+      verbs: ['get', 'patch', 'update'],
+    });
+    const groups = await call('GET', '/apis');
+    expect(
+      groups.body.groups.find((g: any) => g.name === 'metallb.io'),
+    ).toEqual({
+      name: 'metallb.io',
+      versions: [
+        { groupVersion: 'metallb.io/v1beta2', version: 'v1beta2' },
+        { groupVersion: 'metallb.io/v1beta1', version: 'v1beta1' },
+      ],
+      preferredVersion: {
+        groupVersion: 'metallb.io/v1beta2',
+        version: 'v1beta2',
+      },
+    });
+    const grants = await call('GET', '/apis/portico.dev/v1alpha1');
+    expect(grants.body.resources[0]).toMatchObject({
+      name: 'exposuregrants',
+      namespaced: false,
+      kind: 'ExposureGrant',
+      shortNames: ['xg'],
+      categories: ['portico'],
+    });
+  });
+
+  it('answers aggregated discovery when the client asks for it', async () => {
+    const accept =
+      'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
+    const apis = await call('GET', '/apis', undefined, { Accept: accept });
+    expect(apis.contentType).toBe(
+      'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+    );
+    const portico = apis.body.items.find(
+      (i: any) => i.metadata.name === 'portico.dev',
+    );
+    expect(portico.versions[0].resources[0]).toMatchObject({
+      resource: 'exposuregrants',
+      scope: 'Cluster',
+      responseKind: {
+        group: 'portico.dev',
+        version: 'v1alpha1',
+        kind: 'ExposureGrant',
+      },
+      subresources: [
+        { subresource: 'status', verbs: ['get', 'patch', 'update'] },
+      ],
+    });
+  });
+
+  it('serves a CRD as soon as it is created, and stops when it is deleted', async () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', kind: 'Widget' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                'x-kubernetes-preserve-unknown-fields': true,
+              },
+            },
+          },
+        ],
+      },
+    };
+    expect(
+      (await call('GET', '/apis/example.com/v1/namespaces/team-a/widgets'))
+        .code,
+    ).toBe(404);
+    const created = await call(
+      'POST',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+      crd,
+    );
+    expect(created.code).toBe(201);
+    expect(
+      created.body.status.conditions.map((c: any) => [c.type, c.status]),
+    ).toEqual([
+      ['NamesAccepted', 'True'],
+      ['Established', 'True'],
+    ]);
+    const widget = {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w' },
+      anything: { goes: 1 },
+    };
+    expect(
+      (
+        await call(
+          'POST',
+          '/apis/example.com/v1/namespaces/team-a/widgets',
+          widget,
+        )
+      ).body.anything,
+    ).toEqual({ goes: 1 });
+
+    const bad = await call(
+      'POST',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+      {
+        ...crd,
+        metadata: { name: 'wrong-name.example.com' },
+      },
+    );
+    expect(bad.code).toBe(422);
+    expect(bad.body.reason).toBe('Invalid');
+
+    await call(
+      'DELETE',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com',
+    );
+    expect(
+      (await call('GET', '/apis/example.com/v1/namespaces/team-a/widgets'))
+        .code,
+    ).toBe(404);
+    expect(
+      (await call('GET', '/apis')).body.groups.map((g: any) => g.name),
+    ).not.toContain('example.com');
+  });
+
+  it('keeps an object with finalizers until they are removed', async () => {
+    const path = '/api/v1/namespaces/team-a/configmaps';
+    await call('POST', path, {
+      metadata: { name: 'held', finalizers: ['portico.dev/cleanup'] },
+    });
+    const deleting = await call('DELETE', `${path}/held`);
+    expect(deleting.code).toBe(202);
+    expect(deleting.body.metadata.deletionTimestamp).toEqual(
+      expect.any(String),
+    );
+    expect((await call('GET', `${path}/held`)).code).toBe(200);
+    await call(
+      'PATCH',
+      `${path}/held`,
+      { metadata: { finalizers: null } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
+    expect((await call('GET', `${path}/held`)).code).toBe(404);
+  });
+
+  it('deletes what a namespace holds with it, and refuses a stale delete precondition', async () => {
+    await call('POST', '/api/v1/namespaces', { metadata: { name: 'doomed' } });
+    const cm = await call('POST', '/api/v1/namespaces/doomed/configmaps', {
+      metadata: { name: 'c' },
+    });
+    const stale = await call(
+      'DELETE',
+      '/api/v1/namespaces/doomed/configmaps/c',
+      {
+        preconditions: { resourceVersion: '1' },
+      },
+    );
+    expect(stale.code).toBe(409);
+    expect(cm.code).toBe(201);
+    expect((await call('DELETE', '/api/v1/namespaces/doomed')).code).toBe(200);
+    expect(
+      (await call('GET', '/api/v1/namespaces/doomed/configmaps/c')).code,
+    ).toBe(404);
+  });
+
+  it('does not persist dry runs, and does not bump the version for a write that changes nothing', async () => {
+    const path = '/api/v1/namespaces/team-a/configmaps';
+    const dry = await call('POST', `${path}?dryRun=All`, {
+      metadata: { name: 'dry' },
+    });
+    expect(dry.code).toBe(201);
+    expect((await call('GET', `${path}/dry`)).code).toBe(404);
+
+    const created = await call('POST', path, {
+      metadata: { name: 'same' },
+      data: { a: '1' },
+    });
+    const again = await call('PUT', `${path}/same`, created.body);
+    expect(again.body.metadata.resourceVersion).toBe(
+      created.body.metadata.resourceVersion,
+    );
+  });
+
+  it('refuses protobuf bodies with 415 and unknown paths with 404', async () => {
+    const proto = await call('POST', '/api/v1/namespaces', undefined, {
+      'Content-Type': 'application/vnd.kubernetes.protobuf',
+    });
+    expect(proto.code).toBe(415);
+    expect(proto.body.reason).toBe('UnsupportedMediaType');
+    expect((await call('GET', '/api/v1/pods')).code).toBe(404);
+  });
+
+  it('requires a field manager for server-side apply', async () => {
+    const missing = await call(
+      'PATCH',
+      '/api/v1/namespaces/team-a/configmaps/applied',
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied' } },
+      { 'Content-Type': 'application/apply-patch+yaml' },
+    );
+    expect(missing.code).toBe(400);
+    const created = await call(
+      'PATCH',
+      '/api/v1/namespaces/team-a/configmaps/applied?fieldManager=test',
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'applied' },
+        data: { a: '1' },
+      },
+      { 'Content-Type': 'application/apply-patch+yaml' },
+    );
+    expect(created.code).toBe(201);
+    expect(created.body.data).toEqual({ a: '1' });
+  });
+
+  it('offers PATCH with fieldValidation in OpenAPI v3 for every kind, as kubectl checks', async () => {
+    const root = await call('GET', '/openapi/v3');
+    const url: string =
+      root.body.paths['apis/metallb.io/v1beta1'].serverRelativeURL;
+    const document = await call('GET', url);
+    const patch =
+      document.body.paths[
+        '/apis/metallb.io/v1beta1/namespaces/{namespace}/ipaddresspools/{name}'
+      ].patch;
+    expect(patch['x-kubernetes-group-version-kind']).toEqual({
+      group: 'metallb.io',
+      version: 'v1beta1',
+      kind: 'IPAddressPool',
+    });
+    expect(patch.parameters.map((p: any) => p.name)).toContain(
+      'fieldValidation',
+    );
+    expect((await call('GET', '/openapi/v2')).code).toBe(404);
+  });
+});
