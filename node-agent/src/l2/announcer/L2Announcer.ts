@@ -94,6 +94,8 @@ export class L2Announcer extends EventEmitter {
   private probingAllowed = false;
   private initialProbesDone = false;
   private healthyKey = '';
+  /** Nodes Kubernetes reports Ready (Node condition / Lease); undefined: not known. */
+  private kubernetesReady: ReadonlySet<string> | undefined;
   private readonly failovers: L2Failover[] = [];
   private readonly conflicts: L2Conflict[] = [];
   private pollTimer: NodeJS.Timeout | undefined;
@@ -213,6 +215,18 @@ export class L2Announcer extends EventEmitter {
     this.reconcile();
   }
 
+  /**
+   * The slower backstop: nodes Kubernetes considers Ready (from the Node objects and
+   * their Leases, fed by the watch layer). A node missing from this set is not
+   * elected even while its agent still beats (e.g. a node being drained or whose
+   * kubelet is gone). Pass undefined when the API server is unreachable: the
+   * heartbeats alone then decide, so the data plane never depends on the API.
+   */
+  setKubernetesReadyNodes(nodes: Iterable<string> | undefined): void {
+    this.kubernetesReady = nodes ? new Set(nodes) : undefined;
+    this.reconcile();
+  }
+
   // ---- readiness and link state ----
 
   private isReady(): boolean {
@@ -286,7 +300,10 @@ export class L2Announcer extends EventEmitter {
     if (this.isReady()) {
       healthy.add(this.settings.nodeName);
     }
-    return healthy;
+    const kubernetesReady = this.kubernetesReady;
+    return kubernetesReady
+      ? new Set([...healthy].filter(node => kubernetesReady.has(node)))
+      : healthy;
   }
 
   private reconcile(): void {
