@@ -1,0 +1,110 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import type {
+  EntityProviderConnection,
+  EntityProviderMutation,
+} from '@backstage/plugin-catalog-node';
+import { describe, expect, it } from '@jest/globals';
+import {
+  demoAllocation,
+  demoPool,
+} from '../__testUtils__/standInExposurePlugin';
+import type { ExposureSnapshot } from './exposureApiReader';
+import { ExposureEntityProvider } from './ExposureEntityProvider';
+
+function setup() {
+  const state: ExposureSnapshot = {
+    baseUrl: 'http://backend.example/api/exposure',
+    pools: [demoPool()],
+    allocations: [],
+  };
+  const mutations: EntityProviderMutation[] = [];
+  let refuse = false;
+  const connection: EntityProviderConnection = {
+    applyMutation: async m => {
+      if (refuse) {
+        throw new Error('catalog database unavailable');
+      }
+      mutations.push(m);
+    },
+    refresh: async () => {},
+  };
+  let clock = 0;
+  const provider = new ExposureEntityProvider({
+    read: async () => structuredClone(state),
+    logger: mockServices.logger.mock(),
+    platformTeam: 'group:default/platform-team',
+    fullSyncIntervalMs: 600_000,
+    now: () => clock,
+  });
+  return {
+    state,
+    mutations,
+    provider,
+    connection,
+    refuse: (r: boolean) => {
+      refuse = r;
+    },
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
+}
+
+describe('ExposureEntityProvider', () => {
+  it('sends a full mutation first, then only what changed', async () => {
+    const t = setup();
+    await t.provider.connect(t.connection);
+
+    await t.provider.refresh();
+    expect(t.mutations).toHaveLength(1);
+    expect(t.mutations[0].type).toBe('full');
+
+    await t.provider.refresh();
+    expect(t.mutations).toHaveLength(1);
+
+    t.state.allocations.push(demoAllocation());
+    await t.provider.refresh();
+    expect(t.mutations[1]).toEqual({
+      type: 'delta',
+      added: [
+        expect.objectContaining({
+          entity: expect.objectContaining({
+            metadata: expect.objectContaining({
+              name: 'vip-internal-east-192-0-2-10',
+            }),
+          }),
+        }),
+      ],
+      removed: [],
+    });
+
+    t.state.allocations = [];
+    await t.provider.refresh();
+    expect(t.mutations[2]).toEqual({
+      type: 'delta',
+      added: [],
+      removed: [{ entityRef: 'resource:default/vip-internal-east-192-0-2-10' }],
+    });
+  });
+
+  it('goes back to a full mutation after the catalog refused one, and on schedule', async () => {
+    const t = setup();
+    await t.provider.connect(t.connection);
+    await t.provider.refresh();
+
+    t.state.allocations.push(demoAllocation());
+    t.refuse(true);
+    await expect(t.provider.refresh()).rejects.toThrow('unavailable');
+    t.refuse(false);
+    await t.provider.refresh();
+    expect(t.mutations.map(m => m.type)).toEqual(['full', 'full']);
+
+    t.advance(600_000);
+    await t.provider.refresh();
+    expect(t.mutations.map(m => m.type)).toEqual(['full', 'full', 'full']);
+  });
+
+  it('refuses to run before the catalog connected it', async () => {
+    await expect(setup().provider.refresh()).rejects.toThrow('not connected');
+  });
+});
