@@ -14,3 +14,5 @@ export {
   readExposureConfig,
   ExposureConfigError,
 } from './config/readExposureConfig';
+export { exposureExtensionPoint } from './extensions';
+export type { ExposureExtensionPoint } from './extensions';

@@ -5,7 +5,11 @@ import {
 import { exposurePermissions } from '@portico/plugin-exposure-common';
 import { readExposureConfig } from './config/readExposureConfig';
 import { DatabaseExposureStore } from './database/DatabaseExposureStore';
-import { ExposureService } from './service/ExposureService';
+import { exposureExtensionPoint } from './extensions';
+import {
+  ExposureChangeListener,
+  ExposureService,
+} from './service/ExposureService';
 import { createRouter } from './service/router';
 
 /**
@@ -15,6 +19,19 @@ import { createRouter } from './service/router';
 export const exposurePlugin = createBackendPlugin({
   pluginId: 'exposure',
   register(env) {
+    const listeners: ExposureChangeListener[] = [];
+    const readyCallbacks: ((
+      service: ExposureService,
+      signal: AbortSignal,
+    ) => void)[] = [];
+    env.registerExtensionPoint(exposureExtensionPoint, {
+      addChangeListener(listener) {
+        listeners.push(listener);
+      },
+      onReady(callback) {
+        readyCallbacks.push(callback);
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -42,9 +59,11 @@ export const exposurePlugin = createBackendPlugin({
           auditor: deps.auditor,
         });
         deps.permissionsRegistry.addPermissions(exposurePermissions);
+        listeners.forEach(listener => service.onChange(listener));
 
         const abort = new AbortController();
         deps.lifecycle.addShutdownHook(() => abort.abort());
+        readyCallbacks.forEach(callback => callback(service, abort.signal));
         // The scheduler runs a task on one replica at a time.
         await deps.scheduler.scheduleTask({
           id: 'exposure-expiry',

@@ -3,6 +3,7 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import type { BackendFeature } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { exposureAdminPermissions } from '@portico/plugin-exposure-common';
 import { Knex } from 'knex';
@@ -25,11 +26,13 @@ const adminNames = new Set(exposureAdminPermissions.map(p => p.name));
 export async function startExposureBackend(
   knex: Knex,
   config: object = rawTestConfig,
+  extraFeatures: BackendFeature[] = [],
 ) {
   const groupsOf = (ref: string) => [ref, ...(memberships[ref] ?? [])];
   return startTestBackend({
     features: [
       exposurePlugin,
+      ...extraFeatures,
       mockServices.rootConfig.factory({ data: { exposure: config as any } }),
       mockServices.database.factory({ knex }),
       mockServices.userInfo.mock({
