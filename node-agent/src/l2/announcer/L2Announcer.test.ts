@@ -95,6 +95,7 @@ describe('L2Announcer', () => {
   >();
 
   async function start(names: string[], vip = VIP) {
+    const bridge = hub;
     const ports = new Map<string, number>();
     for (const name of names) ports.set(name, await freePort());
     for (const name of names) {
@@ -121,7 +122,7 @@ describe('L2Announcer', () => {
           announce: { count: 2, intervalMs: 20 },
         },
         registry,
-        openLink: () => hub.link('eth0', MACS[name]),
+        openLink: () => bridge.link('eth0', MACS[name]),
         linkUp: () => entry.linkUp,
       });
       entry.announcer.setDesired([{ address: vip, nodes: names }]);
