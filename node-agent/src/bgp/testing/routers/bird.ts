@@ -79,12 +79,15 @@ export class BirdRouter implements RouterHarness {
   constructor(
     private readonly lab: NetnsLab,
     private readonly ns: string,
-    config: RouterConfig,
+    config: RouterConfig | string,
     dir: string,
   ) {
     this.conf = path.join(dir, 'bird.conf');
     this.socket = path.join(dir, 'bird.ctl');
-    writeFileSync(this.conf, birdConfig(config));
+    writeFileSync(
+      this.conf,
+      typeof config === 'string' ? config : birdConfig(config),
+    );
   }
 
   async start(): Promise<void> {

@@ -89,11 +89,14 @@ export class FrrRouter implements RouterHarness {
   constructor(
     private readonly lab: NetnsLab,
     private readonly ns: string,
-    config: RouterConfig,
+    config: RouterConfig | string,
     private readonly dir: string,
   ) {
     this.conf = path.join(dir, 'bgpd.conf');
-    writeFileSync(this.conf, frrConfig(config));
+    writeFileSync(
+      this.conf,
+      typeof config === 'string' ? config : frrConfig(config),
+    );
   }
 
   async start(): Promise<void> {
