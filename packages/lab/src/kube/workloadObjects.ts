@@ -98,8 +98,16 @@ export function endpointSlice(
   };
 }
 
-/** The Services the lab starts with: edge-api (production) and edge-api-preview (temporary). */
-export const LAB_SERVICES = ['edge-api', 'edge-api-preview'];
+/**
+ * The Services the lab starts with, all over the same edge-api Pods: `edge-api`
+ * (for the production-external pool, L2), `edge-api-internal` (the BGP pool) and
+ * `edge-api-preview` (a temporary exposure).
+ */
+export const LAB_SERVICES = [
+  'edge-api',
+  'edge-api-internal',
+  'edge-api-preview',
+];
 
 export function seedObjects(topology: Topology): KubeObject[] {
   return [
