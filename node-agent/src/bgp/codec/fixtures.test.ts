@@ -69,17 +69,18 @@ describe('messages captured from real routers', () => {
           communities: ['65000:42'],
           largeCommunities: ['65000:1:42'],
         });
-        if (family === 'IPv4') {
-          expect(route.nlri).toEqual(['198.51.100.0/24']);
-          expect(route.attributes.nextHop).toBe('192.0.2.1');
-        } else {
-          expect(route.attributes.mpReach).toEqual({
-            afi: 2,
-            safi: 1,
-            nextHops: ['2001:db8::1'],
-            nlri: ['2001:db8:ff::/48'],
-          });
-        }
+        const reach =
+          family === 'IPv4'
+            ? { nlri: route.nlri, nextHops: [route.attributes.nextHop] }
+            : {
+                nlri: route.attributes.mpReach?.nlri,
+                nextHops: route.attributes.mpReach?.nextHops,
+              };
+        expect(reach).toEqual(
+          family === 'IPv4'
+            ? { nlri: ['198.51.100.0/24'], nextHops: ['192.0.2.1'] }
+            : { nlri: ['2001:db8:ff::/48'], nextHops: ['2001:db8::1'] },
+        );
       },
     );
   });
