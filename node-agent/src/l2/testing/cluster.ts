@@ -66,7 +66,7 @@ export class L2Cluster {
           a =>
             a.status?.ready === true &&
             a.status.healthyNodes.length === NODE_NAMES.length,
-          20_000,
+          40_000,
           'all three nodes healthy',
         ),
       ),
