@@ -304,3 +304,80 @@ describe('API semantics over raw HTTP', () => {
     expect((await call('GET', '/openapi/v2')).code).toBe(404);
   });
 });
+
+describe('custom resource validation', () => {
+  let server: KubeTestServer;
+
+  beforeAll(async () => {
+    server = await startKubeTestServer({
+      tls: false,
+      crds: [CRDS],
+      namespaces: ['metallb-system'],
+    });
+  });
+
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  async function post(path: string, body: unknown) {
+    const response = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${server.adminToken}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+    return { code: response.status, body: await response.json() };
+  }
+
+  it('refuses a grant missing required fields with 422 and the fields named', async () => {
+    const result = await post('/apis/portico.dev/v1alpha1/exposuregrants', {
+      apiVersion: 'portico.dev/v1alpha1',
+      kind: 'ExposureGrant',
+      metadata: { name: 'incomplete' },
+      spec: {
+        service: { namespace: 'default' },
+        addresses: [],
+        pool: 'p',
+        requestId: 'r',
+        owner: 'o',
+      },
+    });
+    expect(result.code).toBe(422);
+    expect(result.body.message).toBe(
+      'ExposureGrant.portico.dev "incomplete" is invalid: [spec.service.name: Required value, spec.addresses: Invalid value: 0: spec.addresses in body should have at least 1 items]',
+    );
+    expect(result.body.details.causes.map((c: any) => c.field)).toEqual([
+      'spec.service.name',
+      'spec.addresses',
+    ]);
+  });
+
+  it('checks types, enums and ranges', async () => {
+    const result = await post(
+      '/apis/metallb.io/v1beta2/namespaces/metallb-system/bgppeers',
+      {
+        apiVersion: 'metallb.io/v1beta2',
+        kind: 'BGPPeer',
+        metadata: { name: 'tor' },
+        spec: {
+          myASN: '64512',
+          peerASN: 64513,
+          peerAddress: '192.0.2.1',
+          peerPort: 99999,
+          nodeSelectors: [
+            { matchExpressions: [{ key: 'k', operator: 'Maybe' }] },
+          ],
+        },
+      },
+    );
+    expect(result.code).toBe(422);
+    expect(result.body.details.causes.map((c: any) => c.message)).toEqual([
+      'Invalid value: "string": spec.myASN in body must be of type integer: "string"',
+      'Invalid value: 99999: spec.peerPort in body should be less than or equal to 16384',
+      'Unsupported value: "Maybe": supported values: "In", "NotIn", "Exists", "DoesNotExist"',
+    ]);
+  });
+});

@@ -11,6 +11,7 @@ import {
   validateCrd,
 } from '../resources/crdResources';
 import { pruneUnknownFields } from '../resources/prune';
+import { validateAgainstSchema } from '../resources/validateSchema';
 import { ResourceRegistry } from '../resources/ResourceRegistry';
 import {
   apiVersionOf,
@@ -423,6 +424,7 @@ export class ResourceService {
       next = clone(existing);
       if (incoming.status === undefined) delete next.status;
       else next.status = incoming.status;
+      next = this.prune(type, next, options.fieldValidation);
     } else if (options.subresource) {
       throw statusErrors.notFound(
         type.group,
@@ -637,6 +639,15 @@ export class ResourceService {
         }: strict decoding error: ${unknown
           .map(path => `unknown field "${path}"`)
           .join(', ')}`,
+      );
+    }
+    const errors = validateAgainstSchema(pruned, type.schema);
+    if (errors.length) {
+      throw statusErrors.invalid(
+        type.group,
+        type.kind,
+        pruned.metadata.name ?? '',
+        errors,
       );
     }
     return pruned;

@@ -103,7 +103,8 @@ export const statusErrors = {
     name: string,
     causes: Array<{ field: string; message: string }>,
   ) {
-    const text = causes.map(c => `${c.field}: ${c.message}`).join(', ');
+    const each = causes.map(c => `${c.field}: ${c.message}`);
+    const text = each.length === 1 ? each[0] : `[${each.join(', ')}]`;
     return new StatusError(
       422,
       'Invalid',
@@ -113,7 +114,10 @@ export const statusErrors = {
         ...(group ? { group } : {}),
         kind,
         causes: causes.map(c => ({
-          reason: 'FieldValueInvalid',
+          reason:
+            c.message === 'Required value'
+              ? 'FieldValueRequired'
+              : 'FieldValueInvalid',
           message: c.message,
           field: c.field,
         })),

@@ -59,6 +59,33 @@ const ageColumn: Column = {
   cell: o => humanAge(o.metadata.creationTimestamp),
 };
 
+function field(o: KubeObject, ...path: string[]): unknown {
+  let current: unknown = o;
+  for (const key of path) {
+    if (!isJsonObject(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+function nodeReady(o: KubeObject): string {
+  const conditions =
+    (field(o, 'status', 'conditions') as JsonObject[] | undefined) ?? [];
+  const ready = conditions.find(c => c.type === 'Ready');
+  const state = ready?.status === 'True' ? 'Ready' : 'NotReady';
+  return field(o, 'spec', 'unschedulable')
+    ? `${state},SchedulingDisabled`
+    : state;
+}
+
+function nodeRoles(o: KubeObject): string {
+  const prefix = 'node-role.kubernetes.io/';
+  const roles = Object.keys(o.metadata.labels ?? {})
+    .filter(label => label.startsWith(prefix))
+    .map(label => label.slice(prefix.length));
+  return roles.length ? roles.join(',') : '<none>';
+}
+
 function spec(o: KubeObject): JsonObject {
   return isJsonObject(o.spec) ? o.spec : {};
 }
@@ -119,6 +146,87 @@ const builtinColumns: Record<string, Column[]> = {
       cell: o => (o.status as JsonObject | undefined)?.phase ?? '',
     },
     ageColumn,
+  ],
+  '/nodes': [
+    nameColumn,
+    { name: 'Status', type: 'string', cell: nodeReady },
+    { name: 'Roles', type: 'string', cell: nodeRoles },
+    ageColumn,
+    {
+      name: 'Version',
+      type: 'string',
+      cell: o => field(o, 'status', 'nodeInfo', 'kubeletVersion') ?? '',
+    },
+  ],
+  '/events': [
+    {
+      name: 'Last Seen',
+      type: 'string',
+      cell: o =>
+        humanAge(
+          (o.lastTimestamp as string | undefined) ??
+            (o.eventTime as string | undefined) ??
+            o.metadata.creationTimestamp,
+        ),
+    },
+    { name: 'Type', type: 'string', cell: o => o.type ?? '' },
+    { name: 'Reason', type: 'string', cell: o => o.reason ?? '' },
+    {
+      name: 'Object',
+      type: 'string',
+      cell: o =>
+        `${String(field(o, 'involvedObject', 'kind') ?? '').toLowerCase()}/${
+          field(o, 'involvedObject', 'name') ?? ''
+        }`,
+    },
+    { name: 'Message', type: 'string', cell: o => o.message ?? '' },
+  ],
+  '/configmaps': [
+    nameColumn,
+    {
+      name: 'Data',
+      type: 'integer',
+      cell: o => Object.keys((o.data as object | undefined) ?? {}).length,
+    },
+    ageColumn,
+  ],
+  'coordination.k8s.io/leases': [
+    nameColumn,
+    {
+      name: 'Holder',
+      type: 'string',
+      cell: o => field(o, 'spec', 'holderIdentity') ?? '',
+    },
+    ageColumn,
+  ],
+  'discovery.k8s.io/endpointslices': [
+    nameColumn,
+    { name: 'AddressType', type: 'string', cell: o => o.addressType ?? '' },
+    {
+      name: 'Ports',
+      type: 'string',
+      cell: o =>
+        ((o.ports as JsonObject[] | undefined) ?? [])
+          .map(p => String(p.port))
+          .join(',') || '<unset>',
+    },
+    {
+      name: 'Endpoints',
+      type: 'string',
+      cell: o =>
+        ((o.endpoints as JsonObject[] | undefined) ?? [])
+          .flatMap(e => (e.addresses as string[] | undefined) ?? [])
+          .join(',') || '<unset>',
+    },
+    ageColumn,
+  ],
+  'apiextensions.k8s.io/customresourcedefinitions': [
+    nameColumn,
+    {
+      name: 'Created At',
+      type: 'date',
+      cell: o => o.metadata.creationTimestamp,
+    },
   ],
 };
 
