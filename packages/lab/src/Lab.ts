@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { AGENT_BIN, EDGE_API_SCRIPT, REPO_ROOT } from './paths';
 import { execIn } from './exec';
 import { LabCluster } from './kube/LabCluster';
 import { buildNetwork, destroyNamespaces } from './network';
@@ -14,10 +15,6 @@ import { LabSigningKey } from './portal/userTokens';
 import { Router } from './router/Router';
 import { planTopology, Topology, WORKLOAD_PORT } from './topology';
 
-const REPO_ROOT = resolve(__dirname, '../../..');
-/** The node agent's command line, `portico-agent controller|speaker`. */
-export const AGENT_BIN = join(REPO_ROOT, 'node-agent', 'bin', 'portico-agent');
-const EDGE_API = join(__dirname, 'nodes', 'edgeApi.ts');
 /** Where the agents serve /healthz and /metrics, inside their namespace. */
 const AGENT_LISTEN = '127.0.0.1:7472';
 
@@ -95,7 +92,7 @@ export class Lab {
         `edge-api@${node.name}`,
         node.netns,
         process.execPath,
-        ['--import', 'tsx', EDGE_API, node.name, String(WORKLOAD_PORT)],
+        ['--import', 'tsx', EDGE_API_SCRIPT, node.name, String(WORKLOAD_PORT)],
       );
       this.workloads.set(node.name, workload);
       await workload.waitForLine(/listening/, 15_000);

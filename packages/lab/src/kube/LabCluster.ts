@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   KubeObject,
   KubeTestServer,
@@ -8,6 +8,7 @@ import {
 } from '@portico/kube-test-server';
 import { renderKubeconfig } from './kubeconfig';
 import { ApiRelay } from './apiRelay';
+import { CRD_DIR } from '../paths';
 import { NODE_API_PORT, Topology } from '../topology';
 import {
   AGENT_NAMESPACE,
@@ -15,10 +16,6 @@ import {
   METALLB_NAMESPACE,
   seedObjects,
 } from './workloadObjects';
-
-const REPO_ROOT = resolve(__dirname, '../../../..');
-/** The CRDs of the Kubernetes contract: ExposureGrant and the MetalLB kinds. */
-export const CRD_DIR = join(REPO_ROOT, 'deploy', 'crds');
 
 /**
  * The lab's Kubernetes cluster: the test API server on the root namespace's

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createConnection, createServer, Server, Socket } from 'node:net';
-import { join } from 'node:path';
+import { NAMESPACE_RELAY_SCRIPT } from '../paths';
 
 /**
  * How agents inside the node namespaces reach the API server, which listens on the
@@ -51,7 +51,7 @@ export class ApiRelay {
         process.execPath,
         '--import',
         'tsx',
-        join(__dirname, 'namespaceRelay.ts'),
+        NAMESPACE_RELAY_SCRIPT,
         this.socketPath,
         String(port),
       ],

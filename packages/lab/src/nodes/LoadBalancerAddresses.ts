@@ -110,12 +110,12 @@ export function desiredAddresses(
 /** Resolves after `ms`, or at once when the signal aborts. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise(resolve => {
-    const done = () => {
+    const timer = setTimeout(() => done(), ms);
+    function done() {
       clearTimeout(timer);
       signal.removeEventListener('abort', done);
       resolve();
-    };
-    const timer = setTimeout(done, ms);
+    }
     signal.addEventListener('abort', done, { once: true });
   });
 }

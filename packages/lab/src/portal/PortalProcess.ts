@@ -1,11 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { waitFor } from '../exec';
-
-export const REPO_ROOT = resolve(__dirname, '../../../..');
-export const LAB_CONFIG = resolve(__dirname, '../../lab/app-config.lab.yaml');
+import { LAB_CONFIG, REPO_ROOT } from '../paths';
 
 export interface PortalOptions {
   dir: string;
