@@ -8,13 +8,13 @@ const service = (name: string, ips: string[], type = 'LoadBalancer') => ({
   status: { loadBalancer: { ingress: ips.map(ip => ({ ip })) } },
 });
 
-const slice = (service: string, endpoints: Array<[string, boolean]>) => ({
+const slice = (serviceName: string, endpoints: Array<[string, boolean]>) => ({
   apiVersion: 'discovery.k8s.io/v1',
   kind: 'EndpointSlice',
   metadata: {
-    name: `${service}-x`,
+    name: `${serviceName}-x`,
     namespace: 'payments',
-    labels: { 'kubernetes.io/service-name': service },
+    labels: { 'kubernetes.io/service-name': serviceName },
   },
   endpoints: endpoints.map(([nodeName, ready]) => ({
     addresses: ['192.0.2.11'],
