@@ -164,13 +164,8 @@ function check(
     const properties = isJsonObject(schema.properties) ? schema.properties : {};
     for (const [key, child] of Object.entries(value)) {
       const childPath = path ? `${path}.${key}` : key;
-      const childSchema = isJsonObject(properties[key])
-        ? properties[key]
-        : isJsonObject(schema.additionalProperties)
-        ? schema.additionalProperties
-        : undefined;
-      if (childSchema)
-        check(child, childSchema as JsonObject, childPath, errors);
+      const declared = properties[key] ?? schema.additionalProperties;
+      if (isJsonObject(declared)) check(child, declared, childPath, errors);
     }
   }
 }
