@@ -1,6 +1,7 @@
 import { execIn, waitFor } from './exec';
 import { APP_NAMESPACE } from './kube/workloadObjects';
 import { Lab } from './Lab';
+import { LabUser } from './portal/PortalClient';
 
 /** The fields of an exposure request the lab looks at (openapi.yaml `ExposureRequest`). */
 export interface ExposureRequest {
@@ -108,4 +109,34 @@ export async function routerNeighborOwner(
     if (link[0]?.address === mac) return node.name;
   }
   return undefined;
+}
+
+/**
+ * Runs a scaffolder template as `user` through the scaffolder API, as the
+ * frontend's "Create" page does, and waits for the task to end; returns its status.
+ */
+export async function runTemplate(
+  lab: Lab,
+  user: LabUser,
+  templateRef: string,
+  values: Record<string, unknown>,
+  timeoutMs = 30_000,
+): Promise<{ id: string; status: string }> {
+  const client = lab.as(user);
+  const { id } = await client.post<{ id: string }>('/api/scaffolder/v2/tasks', {
+    templateRef,
+    values,
+  });
+  return waitFor(
+    `scaffolder task ${id} to finish`,
+    async () => {
+      const task = await client.get<{ id: string; status: string }>(
+        `/api/scaffolder/v2/tasks/${id}`,
+      );
+      return ['completed', 'failed', 'cancelled'].includes(task.status)
+        ? task
+        : undefined;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
 }

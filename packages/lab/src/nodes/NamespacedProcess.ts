@@ -3,8 +3,9 @@ import { createInterface } from 'node:readline';
 
 /**
  * A lab process, inside a network namespace or (netns undefined) in the root one.
- * `ip netns exec` execs the command in place, so the child's pid is the process
- * itself and SIGKILL is a real crash.
+ * It leads its own process group, and signals go to the whole group: a command
+ * that runs its work in a child (the agent's bin runs tsx in one) dies with it, so
+ * SIGKILL is a real crash of everything it started.
  */
 export class NamespacedProcess {
   private readonly child: ChildProcess;
@@ -25,6 +26,7 @@ export class NamespacedProcess {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       createInterface({ input: stream }).on('line', line => {
@@ -67,15 +69,23 @@ export class NamespacedProcess {
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    if (this.running) this.child.kill(signal);
+    if (!this.child.pid) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // the group is gone already
+    }
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`. */
   async stop(graceMs = 3000): Promise<void> {
-    if (!this.running) return;
-    this.kill('SIGTERM');
-    const timer = setTimeout(() => this.kill('SIGKILL'), graceMs);
-    await this.exited;
-    clearTimeout(timer);
+    if (this.running) {
+      this.kill('SIGTERM');
+      const timer = setTimeout(() => this.kill('SIGKILL'), graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    // Children that outlived the leader.
+    this.kill('SIGKILL');
   }
 }
