@@ -29,6 +29,26 @@ describeNetns('L2 announcements in network namespaces', () => {
   const macOf = (name: string) => cluster.lab.member(name).mac;
   const client = () => cluster.lab.member('client').netns;
 
+  const localAddresses = async (name: string) => {
+    const { stdout } = await cluster.lab.ip(cluster.lab.member(name).netns, [
+      '-j',
+      'addr',
+      'show',
+      'dev',
+      'lo',
+    ]);
+    const [lo] = JSON.parse(stdout) as Array<{
+      addr_info: Array<{ local: string }>;
+    }>;
+    return lo.addr_info.map(info => info.local);
+  };
+  const waitUntil = async (condition: () => Promise<boolean>) => {
+    for (let i = 0; i < 200 && !(await condition()); i++) {
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    expect(await condition()).toBe(true);
+  };
+
   beforeAll(async () => {
     await cluster.create();
   });
@@ -133,6 +153,9 @@ describeNetns('L2 announcements in network namespaces', () => {
       );
       await cluster.waitForClientNeighbor(vip, macOf(successor), 10_000);
       expect(await cluster.fetchFromClient(vip)).toBe(successor);
+      // The VIP moved with the ownership: on the successor's lo, off the old owner's.
+      expect(await localAddresses(successor)).toContain(vip);
+      await waitUntil(async () => !(await localAddresses(owner)).includes(vip));
       await cluster.lab.setCable(owner, true);
       await cluster.waitForSingleOwner(vip, 10_000);
     }

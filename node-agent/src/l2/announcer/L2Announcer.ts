@@ -188,6 +188,18 @@ export class L2Announcer extends EventEmitter {
       const interfaces = (
         vip.interfaces?.length ? vip.interfaces : this.settings.interfaces
       ).filter(name => this.links.has(name));
+      if (interfaces.length === 0) {
+        // The speaker wiring should only list nodes that have one of the VIP's
+        // interfaces; if it did not, this node never claims rather than announce
+        // nowhere.
+        this.logger.warn(
+          'no configured interface for this address on this node',
+          {
+            address: vip.address,
+            interfaces: vip.interfaces,
+          },
+        );
+      }
       const existing = this.vips.get(vip.address);
       if (existing) {
         existing.nodes = vip.nodes;
@@ -331,7 +343,10 @@ export class L2Announcer extends EventEmitter {
         record.owner = owner;
       }
       const shouldAnnounce =
-        owner === self && record.state === 'clear' && this.isReady();
+        owner === self &&
+        record.state === 'clear' &&
+        record.interfaces.length > 0 &&
+        this.isReady();
       if (shouldAnnounce && !record.announcing) {
         void this.claim(record);
       } else if (!shouldAnnounce && record.announcing) {

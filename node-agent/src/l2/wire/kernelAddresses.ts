@@ -51,7 +51,23 @@ export class KernelAddresses {
     await this.change('del', address);
   }
 
-  private async change(verb: 'add' | 'del', address: string): Promise<void> {
+  /** Per address, the last queued change: a release never overtakes its claim. */
+  private readonly queues = new Map<string, Promise<void>>();
+
+  private change(verb: 'add' | 'del', address: string): Promise<void> {
+    const previous = this.queues.get(address) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.apply(verb, address));
+    this.queues.set(address, next);
+    const forget = () => {
+      if (this.queues.get(address) === next) {
+        this.queues.delete(address);
+      }
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async apply(verb: 'add' | 'del', address: string): Promise<void> {
     const parsed = parseAddress(address);
     if (!parsed) {
       return;
