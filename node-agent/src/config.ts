@@ -64,6 +64,14 @@ const options = {
     help: 'spec.loadBalancerClass served besides Services without a class',
     schema: z.string().min(1).default(DEFAULT_LOAD_BALANCER_CLASS),
   },
+  'serve-classless': {
+    env: 'PORTICO_SERVE_CLASSLESS',
+    help: 'also serve LoadBalancer Services without spec.loadBalancerClass (true/false)',
+    schema: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform(v => v === 'true'),
+  },
   'node-name': {
     env: 'NODE_NAME',
     help: 'the Node this speaker runs on (required for the speaker)',
@@ -155,6 +163,7 @@ export interface AgentConfig {
   metallbNamespace: string;
   mode: 'enforce' | 'audit';
   loadBalancerClass: string;
+  serveClassless: boolean;
   nodeName?: string;
   identity: string;
   leaseName: string;
@@ -229,6 +238,7 @@ export function loadConfig(
     metallbNamespace: c['metallb-namespace'],
     mode: c.mode,
     loadBalancerClass: c['load-balancer-class'],
+    serveClassless: c['serve-classless'],
     nodeName: c['node-name'],
     identity: c.identity ?? `${hostname()}_${process.pid}`,
     leaseName: c['lease-name'],

@@ -15,15 +15,20 @@ export const ANNOTATIONS = {
 /** Portico's `spec.loadBalancerClass`; Services without a class are ours too. */
 export const DEFAULT_LOAD_BALANCER_CLASS = 'portico.dev/load-balancer';
 
+/**
+ * Whether the Service is a LoadBalancer Portico serves: one of our class, or
+ * without a class unless `serveClassless` is off (when another implementation
+ * owns the class-less ones).
+ */
 export function isOurLoadBalancer(
   svc: V1Service,
   loadBalancerClass: string,
+  serveClassless = true,
 ): boolean {
   if (svc.spec?.type !== 'LoadBalancer') return false;
   const cls = svc.spec.loadBalancerClass;
-  return (
-    cls === undefined || cls === null || cls === '' || cls === loadBalancerClass
-  );
+  if (cls === undefined || cls === null || cls === '') return serveClassless;
+  return cls === loadBalancerClass;
 }
 
 function annotation(

@@ -1,5 +1,8 @@
 import type { IPFamily } from '../../kube/addresses';
+import type { GrantInfo } from '../../kube/grants';
 import type { PoolConfig } from '../../kube/metallbConfig';
+
+export type { GrantInfo };
 
 /**
  * `enforce`: a Service gets addresses only from an ExposureGrant.
@@ -45,20 +48,6 @@ export interface ServiceRequest {
   current: string[];
   /** Set when the Service's annotations cannot be understood. */
   invalid?: string;
-}
-
-/** The parts of an ExposureGrant that decide an assignment. */
-export interface GrantInfo {
-  name: string;
-  /** `namespace/name` of the Service it covers. */
-  serviceKey: string;
-  addresses: string[];
-  pool: string;
-  owner: string;
-  requestId: string;
-  expiresAt?: string;
-  allowSharedIP: boolean;
-  createdAt: string;
 }
 
 export interface AllocationInput {

@@ -31,7 +31,8 @@ export interface LeaderElectorOptions {
   logger: Logger;
   /** Called on becoming leader; `signal` aborts when leadership ends. */
   onStartedLeading(signal: AbortSignal): void;
-  onStoppedLeading(): void;
+  /** Called when leadership ends; the Lease is released only after it settles. */
+  onStoppedLeading(): void | Promise<void>;
 }
 
 type Attempt = 'leading' | 'held-by-other' | 'failed';
@@ -71,7 +72,7 @@ export class LeaderElector {
               holder: this.observed?.holderIdentity,
             },
           );
-          this.stopLeading();
+          await this.stopLeading();
         } else if (now - this.lastRenewMs >= renewDeadlineMs) {
           logger.warn(
             'leader Lease not renewed within the renew deadline, stepping down',
@@ -79,13 +80,13 @@ export class LeaderElector {
               renewDeadlineMs,
             },
           );
-          this.stopLeading();
+          await this.stopLeading();
         }
       }
       await clock.sleep(retryPeriodMs, signal);
     }
     if (this.leading) {
-      this.stopLeading();
+      await this.stopLeading();
       await this.release();
     }
   }
@@ -98,11 +99,17 @@ export class LeaderElector {
     this.options.onStartedLeading(this.leading.signal);
   }
 
-  private stopLeading() {
+  private async stopLeading() {
     const leading = this.leading;
     this.leading = undefined;
     leading?.abort();
-    this.options.onStoppedLeading();
+    try {
+      await this.options.onStoppedLeading();
+    } catch (error) {
+      this.options.logger.error('onStoppedLeading failed', {
+        error: String(error),
+      });
+    }
   }
 
   private async tryAcquireOrRenew(): Promise<Attempt> {

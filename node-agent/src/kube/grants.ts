@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { ConfigProblem } from '../kube/metallbConfig';
-import { namespacedKey, refOf } from '../kube/objectRef';
-import type { GrantInfo } from './allocator/types';
+import type { ConfigProblem } from './metallbConfig';
+import { namespacedKey, refOf } from './objectRef';
 
 const grantSpec = z.object({
   service: z.object({ namespace: z.string().min(1), name: z.string().min(1) }),
@@ -12,6 +11,24 @@ const grantSpec = z.object({
   expiresAt: z.string().optional(),
   allowSharedIP: z.boolean().optional(),
 });
+
+/** The parts of an ExposureGrant that decide an assignment. */
+export interface GrantInfo {
+  name: string;
+  uid?: string;
+  /** `namespace/name` of the Service it covers. */
+  serviceKey: string;
+  addresses: string[];
+  pool: string;
+  owner: string;
+  requestId: string;
+  expiresAt?: string;
+  allowSharedIP: boolean;
+  createdAt: string;
+  generation?: number;
+  /** The `Assigned` condition the controller last wrote, if any. */
+  assigned?: { status: string; reason?: string; message?: string };
+}
 
 export const GRANT_API_VERSION = 'portico.dev/v1alpha1';
 
@@ -39,6 +56,7 @@ export function parseGrants(raw: unknown[]): {
     const created = o.metadata?.creationTimestamp;
     grants.push({
       name: ref.name,
+      uid: ref.uid,
       serviceKey: namespacedKey(spec.service.namespace, spec.service.name),
       addresses: spec.addresses,
       pool: spec.pool,
@@ -51,4 +69,18 @@ export function parseGrants(raw: unknown[]): {
     });
   }
   return { grants, problems };
+}
+
+function assignedCondition(status: any): GrantInfo['assigned'] {
+  const conditions: unknown = status?.conditions;
+  if (!Array.isArray(conditions)) return undefined;
+  const c = conditions.find(
+    x => x && typeof x === 'object' && x.type === 'Assigned',
+  );
+  if (!c || typeof c.status !== 'string') return undefined;
+  return {
+    status: c.status,
+    reason: typeof c.reason === 'string' ? c.reason : undefined,
+    message: typeof c.message === 'string' ? c.message : undefined,
+  };
 }
