@@ -3,6 +3,7 @@ import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import orgPlugin from '@backstage/plugin-org/alpha';
 import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
+import exposurePlugin from '@portico/plugin-exposure/alpha';
 import { appModule } from './appModule';
 
 const app = createApp({
@@ -11,6 +12,7 @@ const app = createApp({
     scaffolderPlugin,
     orgPlugin,
     userSettingsPlugin,
+    exposurePlugin,
     appModule,
   ],
 });

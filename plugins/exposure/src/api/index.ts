@@ -1,0 +1,3 @@
+export * from './ExposureApi';
+export { ExposureClient } from './ExposureClient';
+export { ExposureApiError } from './ExposureApiError';

@@ -1,0 +1,1 @@
+export { AdminPage, AdminPageContent } from './AdminPage';

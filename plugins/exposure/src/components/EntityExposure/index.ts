@@ -1,0 +1,3 @@
+export { EntityExposureContent } from './EntityExposureContent';
+export { EntityExposureCard } from './EntityExposureCard';
+export { loadEntityExposures } from './useEntityExposures';

@@ -1,0 +1,1 @@
+export { RequestPage, RequestPageContent } from './RequestPage';

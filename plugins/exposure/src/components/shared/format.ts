@@ -1,0 +1,56 @@
+import type {
+  PoolCounts,
+  RequestState,
+  ServicePort,
+  Verdict,
+} from '@portico/plugin-exposure-common';
+
+/** `443/TCP, 53/UDP` */
+export function formatPorts(ports: ServicePort[]): string {
+  return ports.map(p => `${p.port}/${p.protocol ?? 'TCP'}`).join(', ');
+}
+
+/** A date-time in the reader's locale, or an em dash when there is none. */
+export function formatDateTime(iso?: string): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+export const verdictLabels: Record<Verdict, string> = {
+  allow: 'Allowed',
+  'needs-approval': 'Needs approval',
+  deny: 'Denied',
+};
+
+export const stateLabels: Record<RequestState, string> = {
+  pending: 'Needs approval',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  active: 'Active',
+  released: 'Released',
+  expired: 'Expired',
+};
+
+/** Shares of a pool in percent; the counts are decimal strings (an IPv6 /64 has 2^64). */
+export function usageShares(counts: PoolCounts): {
+  allocated: number;
+  reserved: number;
+  free: number;
+} {
+  const total = BigInt(counts.total);
+  if (total === 0n) return { allocated: 0, reserved: 0, free: 0 };
+  const pct = (n: string) => Number((BigInt(n) * 10000n) / total) / 100;
+  return {
+    allocated: pct(counts.allocated),
+    reserved: pct(counts.reserved),
+    free: pct(counts.free),
+  };
+}
+
+/** `1,234` for small counts, `2^64`-sized counts as `1.8e19`. */
+export function formatCount(count: string): string {
+  const n = BigInt(count);
+  if (n < 1_000_000_000_000n) return Number(n).toLocaleString('en-US');
+  return Number(n).toExponential(1);
+}
