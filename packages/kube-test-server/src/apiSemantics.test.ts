@@ -381,3 +381,52 @@ describe('custom resource validation', () => {
     ]);
   });
 });
+
+describe('outages', () => {
+  let server: KubeTestServer;
+
+  beforeEach(async () => {
+    server = await startKubeTestServer({ tls: false });
+  });
+
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  const get = (signal?: AbortSignal) =>
+    fetch(`${server.url}/api/v1/namespaces`, {
+      headers: { Authorization: `Bearer ${server.adminToken}` },
+      signal,
+    });
+
+  it('refuses connections, then serves the same objects on the same port', async () => {
+    server.apply({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'kept' },
+    });
+    await server.simulateOutage();
+    await expect(get()).rejects.toThrow();
+    await server.resume();
+    const names = (await (await get()).json()).items.map(
+      (n: any) => n.metadata.name,
+    );
+    expect(names).toContain('kept');
+  });
+
+  it('answers 503 with a Status while unavailable', async () => {
+    await server.simulateOutage('unavailable');
+    const response = await get();
+    expect(response.status).toBe(503);
+    expect((await response.json()).reason).toBe('ServiceUnavailable');
+    await server.resume();
+    expect((await get()).status).toBe(200);
+  });
+
+  it('leaves requests unanswered while hanging', async () => {
+    await server.simulateOutage('hang');
+    await expect(get(AbortSignal.timeout(300))).rejects.toThrow();
+    await server.resume();
+    expect((await get()).status).toBe(200);
+  });
+});

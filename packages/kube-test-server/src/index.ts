@@ -9,7 +9,7 @@ export type {
   KubeTestServerOptions,
   TokenOptions,
 } from './startKubeTestServer';
-export type { RequestRecord } from './http/KubeApiServer';
+export type { OutageMode, RequestRecord } from './http/KubeApiServer';
 export type { AllowRule } from './auth/tokenPolicy';
 export type { KubeObject, ObjectMeta } from './types';
 export { loadManifests } from './loadManifests';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResourceService } from './api/ResourceService';
 import { AllowRule, TokenIdentity } from './auth/tokenPolicy';
-import { KubeApiServer, RequestRecord } from './http/KubeApiServer';
+import { KubeApiServer, OutageMode, RequestRecord } from './http/KubeApiServer';
 import { createServingCertificate } from './http/tlsCertificate';
 import { renderKubeconfig } from './kubeconfig';
 import { loadManifests } from './loadManifests';
@@ -63,9 +63,13 @@ export interface KubeTestServer {
   resourceVersion(): string;
   /** Forgets all watch history: every resume from an earlier version gets 410 Gone. */
   compactHistory(): void;
-  /** Closes the port and drops every connection and watch: a cluster that is down. */
-  simulateOutage(): Promise<void>;
-  /** Listens again on the same port, with the same objects. */
+  /**
+   * A cluster that is down: `refuse` (default) closes the port, `unavailable`
+   * answers 503 to everything, `hang` never answers. Every open connection and
+   * watch is cut.
+   */
+  simulateOutage(mode?: OutageMode): Promise<void>;
+  /** Answers again on the same port, with the same objects. */
   resume(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -186,7 +190,7 @@ export async function startKubeTestServer(
     requests: () => [...server.requestLog],
     resourceVersion: () => String(store.resourceVersion),
     compactHistory: () => store.compact(),
-    simulateOutage: () => server.goDown(),
+    simulateOutage: mode => server.goDown(mode),
     resume: () => server.comeBack(),
     async stop() {
       await server.close();

@@ -34,6 +34,8 @@ import { StatusError, statusErrors } from './status';
 import { tableFor, wantsTable } from './table';
 import { streamWatch } from './watchStream';
 
+export type OutageMode = 'refuse' | 'unavailable' | 'hang';
+
 /** One request as the server saw it, for tests that check what a client sent. */
 export interface RequestRecord {
   method: string;
@@ -74,7 +76,10 @@ export class KubeApiServer {
   private watches = new AbortController();
   private port = 0;
   private host = '127.0.0.1';
-  private down = false;
+  private outage: OutageMode | undefined;
+  private listening = false;
+  /** Requests left unanswered during a `hang` outage. */
+  private readonly held = new Set<ServerResponse>();
   readonly requestLog: RequestRecord[] = [];
 
   constructor(private readonly options: KubeApiServerOptions) {
@@ -108,32 +113,46 @@ export class KubeApiServer {
       });
     });
     this.port = (this.http.address() as AddressInfo).port;
+    this.listening = true;
   }
 
-  /** Stops accepting connections and drops every open one, watches included. */
-  async goDown(): Promise<void> {
-    if (this.down) return;
-    this.down = true;
+  /**
+   * Plays a cluster that is down. `refuse`: the port is closed (connection refused).
+   * `unavailable`: every request gets 503. `hang`: requests are accepted and never
+   * answered (a partition; clients must time out). Open connections, watches
+   * included, are cut in every mode.
+   */
+  async goDown(mode: OutageMode = 'refuse'): Promise<void> {
+    if (this.outage) return;
+    this.outage = mode;
     this.watches.abort();
-    const closed = new Promise<void>(resolve =>
-      this.http.close(() => resolve()),
-    );
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
+    if (mode === 'refuse') await this.closeListener();
+    else for (const socket of this.sockets) socket.destroy();
   }
 
-  /** Listens again on the same address and port after goDown(). */
+  /** Answers again, on the same address and port, after goDown(). */
   async comeBack(): Promise<void> {
-    if (!this.down) return;
+    if (!this.outage) return;
     this.watches = new AbortController();
-    await this.listen(this.port, this.host);
-    this.down = false;
+    this.dropHeld();
+    if (!this.listening) await this.listen(this.port, this.host);
+    this.outage = undefined;
   }
 
   async close(): Promise<void> {
+    this.outage = 'refuse';
     this.watches.abort();
-    if (this.down) return;
-    this.down = true;
+    this.dropHeld();
+    if (this.listening) await this.closeListener();
+  }
+
+  private dropHeld(): void {
+    for (const res of this.held) res.destroy();
+    this.held.clear();
+  }
+
+  private async closeListener(): Promise<void> {
+    this.listening = false;
     const closed = new Promise<void>(resolve =>
       this.http.close(() => resolve()),
     );
@@ -145,6 +164,16 @@ export class KubeApiServer {
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
+    if (this.outage === 'hang') {
+      this.held.add(res);
+      res.on('close', () => this.held.delete(res));
+      return;
+    }
+    if (this.outage === 'unavailable') {
+      throw statusErrors.serviceUnavailable(
+        'the server is currently unable to handle the request',
+      );
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
