@@ -4,9 +4,11 @@
  * client, three node agents as separate processes). The client's entry is watched
  * with `ip monitor neigh`, so the time is taken when the kernel changes it.
  *
- * Rows: Portico's defaults (heartbeat every 100 ms, gone after 3 missed) and the
- * same agents with detection stretched to mirror a 15 s lease (1 s beats, 15
- * missed), with fewer kills since each takes 15 s or more.
+ * Rows: Portico's defaults (heartbeat every 100 ms, gone after 3 missed) for an
+ * IPv4 VIP (gratuitous ARP) and an IPv6 VIP (unsolicited NA), and the same agents
+ * with detection stretched to mirror a 15 s lease (1 s beats, 15 missed), with
+ * fewer kills since each takes 15 s or more. After each kill the node's agent is
+ * started again and takes its VIP back once ready, so every kill hits the owner.
  *
  *   sudo npx tsx bench/l2-failover.bench.ts [portico kills] [lease kills]
  */
@@ -15,25 +17,34 @@ import { createInterface } from 'readline';
 import { rankNodes } from '../node-agent/src/l2/election/electOwner';
 import { L2Cluster, NODE_NAMES } from '../node-agent/src/l2/testing/cluster';
 
-const VIP = '192.0.2.50';
-const VIPS = [{ address: VIP, nodes: NODE_NAMES }];
+const VIP4 = '192.0.2.50';
+const VIP6 = '2001:db8::50';
 const PORTICO_KILLS = Number(process.argv[2] ?? 20);
 const LEASE_KILLS = Number(process.argv[3] ?? 3);
 
 interface Row {
   label: string;
+  vip: string;
   settings: { intervalMs: number; missedBeats: number };
   kills: number;
 }
 
 const ROWS: Row[] = [
   {
-    label: 'Portico heartbeats: 100 ms × 3 missed',
+    label: 'Portico heartbeats: 100 ms × 3 missed, IPv4 (gratuitous ARP)',
+    vip: VIP4,
     settings: { intervalMs: 100, missedBeats: 3 },
     kills: PORTICO_KILLS,
   },
   {
-    label: 'lease-like detection: 1 s × 15 missed (15 s)',
+    label: 'Portico heartbeats: 100 ms × 3 missed, IPv6 (unsolicited NA)',
+    vip: VIP6,
+    settings: { intervalMs: 100, missedBeats: 3 },
+    kills: PORTICO_KILLS,
+  },
+  {
+    label: 'lease-like detection: 1 s × 15 missed (15 s), IPv4',
+    vip: VIP4,
     settings: { intervalMs: 1000, missedBeats: 15 },
     kills: LEASE_KILLS,
   },
@@ -46,7 +57,8 @@ function log(message: string): void {
 /** Streams the client's neighbor table changes: address → (mac, time seen). */
 class NeighborWatch {
   private readonly child: ChildProcess;
-  private listeners: Array<(mac: string, at: number) => void> = [];
+  private listeners: Array<(address: string, mac: string, at: number) => void> =
+    [];
 
   constructor(netns: string) {
     this.child = spawn('ip', ['-n', netns, 'monitor', 'neigh'], {
@@ -54,24 +66,22 @@ class NeighborWatch {
     });
     createInterface({ input: this.child.stdout! }).on('line', line => {
       const at = performance.now();
-      const match = new RegExp(
-        `^${VIP.replace(/\./g, '\\.')} dev \\S+ lladdr ([0-9a-f:]{17})`,
-      ).exec(line);
+      const match = /^(\S+) dev \S+ lladdr ([0-9a-f:]{17})/.exec(line);
       if (match) {
-        this.listeners.forEach(listener => listener(match[1], at));
+        this.listeners.forEach(listener => listener(match[1], match[2], at));
       }
     });
   }
 
-  /** Resolves with the time the entry first names one of `macs`. */
-  next(macs: string[], timeoutMs: number): Promise<number> {
+  /** Resolves with the time the entry for `address` first names `mac`. */
+  next(address: string, mac: string, timeoutMs: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.listeners = this.listeners.filter(l => l !== listener);
         reject(new Error(`neighbor entry did not move within ${timeoutMs} ms`));
       }, timeoutMs);
-      const listener = (mac: string, at: number) => {
-        if (macs.includes(mac)) {
+      const listener = (seen: string, seenMac: string, at: number) => {
+        if (seen === address && seenMac === mac) {
           clearTimeout(timer);
           this.listeners = this.listeners.filter(l => l !== listener);
           resolve(at);
@@ -91,25 +101,27 @@ async function measure(
   watch: NeighborWatch,
   row: Row,
 ): Promise<number[]> {
+  const { vip } = row;
+  const vips = [{ address: vip, nodes: NODE_NAMES }];
   const settings = { heartbeat: row.settings };
   const detectionMs = row.settings.intervalMs * row.settings.missedBeats;
   const waitMs = detectionMs * 2 + 10_000;
-  await cluster.startAll(VIPS, settings);
+  await cluster.startAll(vips, settings);
   const samples: number[] = [];
   for (let i = 0; i < row.kills; i++) {
-    const owner = await cluster.waitForSingleOwner(VIP, waitMs);
+    const owner = await cluster.waitForSingleOwner(vip, waitMs);
     // The client must have resolved the VIP to the current owner first.
-    if ((await cluster.fetchFromClient(VIP)) !== owner) {
-      throw new Error(`workload behind ${VIP} is not on its owner ${owner}`);
+    if ((await cluster.fetchFromClient(vip)) !== owner) {
+      throw new Error(`workload behind ${vip} is not on its owner ${owner}`);
     }
     await cluster.waitForClientNeighbor(
-      VIP,
+      vip,
       cluster.lab.member(owner).mac,
       5000,
     );
     const survivors = NODE_NAMES.filter(n => n !== owner);
-    const expected = rankNodes(VIP, survivors)[0];
-    const moved = watch.next([cluster.lab.member(expected).mac], waitMs);
+    const expected = rankNodes(vip, survivors)[0];
+    const moved = watch.next(vip, cluster.lab.member(expected).mac, waitMs);
     const killedAt = performance.now();
     const victim = cluster.agents.get(owner)!;
     victim.kill('SIGKILL');
@@ -122,7 +134,7 @@ async function measure(
     );
     await victim.exited;
     // Bring the node back; once ready it takes its VIPs back (failback).
-    const restarted = cluster.start(owner, VIPS, settings);
+    const restarted = cluster.start(owner, vips, settings);
     await restarted.waitFor(
       a =>
         a.status?.ready === true &&
@@ -167,14 +179,14 @@ async function main(): Promise<void> {
           ].toFixed(0)} |`,
       ),
     ];
-    const [fast, slow] = results;
+    const [fast, , slow] = results;
     console.log(
       [
-        'Owner agent killed (SIGKILL) → client neighbor entry for the VIP names the new owner (IPv4, `ip monitor neigh` in the client namespace).',
+        'Owner agent killed (SIGKILL) → client neighbor entry for the VIP names the new owner (`ip monitor neigh` in the client namespace).',
         '',
         ...lines,
         '',
-        `Ratio (median, lease-like / Portico): ${(
+        `Ratio (median, lease-like / Portico, IPv4): ${(
           percentile(slow.sorted, 50) / percentile(fast.sorted, 50)
         ).toFixed(0)}×. ` +
           `The lease-like row has ${slow.sorted.length} kills instead of ${fast.sorted.length}: each takes 15 s or more. Target: Portico p95 under 500 ms.`,

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   ARP_REQUEST_FROM_ARPING,
   DAD_NS_FROM_LINUX,
@@ -159,5 +160,52 @@ describe('frames', () => {
     expect(decodeFrame(Buffer.alloc(3))).toMatchObject({ ok: false });
     const truncated = NS_FROM_NDISC6.subarray(0, 60);
     expect(decodeFrame(truncated)).toMatchObject({ ok: false });
+  });
+});
+
+describe('decodeFrame on arbitrary input', () => {
+  it('never throws, whatever the bytes after a plausible header', () => {
+    const header = (etherType: number) => {
+      const out = Buffer.alloc(14, 0xff);
+      out.writeUInt16BE(etherType, 12);
+      return out;
+    };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0x0806, 0x86dd, 0x0800),
+        fc.uint8Array({ maxLength: 120 }),
+        (etherType, body) => {
+          const result = decodeFrame(
+            Buffer.concat([header(etherType), Buffer.from(body)]),
+          );
+          expect(typeof result.ok).toBe('boolean');
+        },
+      ),
+    );
+  });
+
+  it('never throws on mutations of captured frames', () => {
+    const captured = [
+      ARP_REQUEST_FROM_ARPING,
+      NS_FROM_NDISC6,
+      NA_FROM_LINUX,
+      DAD_NS_FROM_LINUX,
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...captured),
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        fc.nat(),
+        (frame, position, value, cut) => {
+          const mutated = Buffer.from(frame);
+          mutated[position % mutated.length] = value;
+          const result = decodeFrame(
+            mutated.subarray(0, 14 + (cut % (mutated.length - 13))),
+          );
+          expect(typeof result.ok).toBe('boolean');
+        },
+      ),
+    );
   });
 });

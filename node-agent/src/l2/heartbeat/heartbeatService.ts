@@ -27,7 +27,7 @@ interface Destination {
   port: number;
 }
 
-function parsePeer(peer: string, defaultPort: number): Destination {
+export function parsePeer(peer: string, defaultPort: number): Destination {
   const bracketed = /^\[(.+)\](?::(\d+))?$/.exec(peer);
   if (bracketed) {
     return { host: bracketed[1], port: Number(bracketed[2] ?? defaultPort) };
