@@ -18,6 +18,7 @@ import {
   groupResourceKey,
   ResourceType,
 } from '../resources/ResourceType';
+import { ServiceAllocations } from '../resources/serviceAllocations';
 import { ServiceDefaults } from '../resources/serviceDefaults';
 import { FieldRequirement, matchesFields } from '../selectors/fieldSelector';
 import { LabelRequirement, matchesLabels } from '../selectors/labelSelector';
@@ -89,27 +90,11 @@ export class ResourceService {
     readonly registry: ResourceRegistry,
     serviceCidr: string,
   ) {
+    const allocations = new ServiceAllocations(store);
     this.serviceDefaults = new ServiceDefaults(
       serviceCidr,
-      () =>
-        new Set(
-          store
-            .list(SERVICES)
-            .map(s => (s.spec as JsonObject | undefined)?.clusterIP as string)
-            .filter(Boolean),
-        ),
-      () =>
-        new Set(
-          store
-            .list(SERVICES)
-            .flatMap(
-              s =>
-                ((s.spec as JsonObject | undefined)?.ports as JsonObject[]) ??
-                [],
-            )
-            .map(p => p.nodePort as number)
-            .filter(Boolean),
-        ),
+      ip => allocations.hasIP(ip),
+      port => allocations.hasNodePort(port),
     );
   }
 

@@ -1,4 +1,5 @@
 import { Address4 } from 'ip-address';
+import { statusErrors } from '../http/status';
 import { isJsonObject, JsonObject, KubeObject } from '../types';
 
 /**
@@ -10,11 +11,13 @@ import { isJsonObject, JsonObject, KubeObject } from '../types';
 export class ServiceDefaults {
   private readonly network: bigint;
   private readonly size: bigint;
+  /** Where the next search for a free cluster IP starts (offset in the range). */
+  private nextOffset = 2n;
 
   constructor(
     serviceCidr: string,
-    private readonly usedIPs: () => Set<string>,
-    private readonly usedNodePorts: () => Set<number>,
+    private readonly ipInUse: (ip: string) => boolean,
+    private readonly nodePortInUse: (port: number) => boolean,
   ) {
     const range = new Address4(serviceCidr);
     this.network = range.startAddress().bigInt();
@@ -89,7 +92,7 @@ export class ServiceDefaults {
       if (spec.type === 'LoadBalancer')
         spec.allocateLoadBalancerNodePorts ??= true;
       if (wantsNodePorts) {
-        const used = this.usedNodePorts();
+        const used = new Set<number>();
         for (const port of (spec.ports as JsonObject[] | undefined) ?? []) {
           if (typeof port.nodePort === 'number') used.add(port.nodePort);
         }
@@ -101,25 +104,37 @@ export class ServiceDefaults {
   }
 
   private allocateIP(): string {
-    const used = this.usedIPs();
-    // Skip the network address and the first host, which kube-apiserver keeps for
-    // the `kubernetes` Service.
-    for (let offset = 2n; offset < this.size - 1n; offset += 1n) {
+    // Offsets 0 and 1 are the network address and the `kubernetes` Service's IP;
+    // the last one is the broadcast address. Search on from the last allocation.
+    const first = 2n;
+    const count = this.size - 3n;
+    for (let tried = 0n; tried < count; tried += 1n) {
+      const offset = first + ((this.nextOffset - first + tried) % count);
       const candidate = Address4.fromBigInt(
         this.network + offset,
       ).correctForm();
-      if (!used.has(candidate)) return candidate;
+      if (!this.ipInUse(candidate)) {
+        this.nextOffset = offset + 1n;
+        return candidate;
+      }
     }
-    throw new Error('service IP range exhausted');
+    throw statusErrors.invalid('', 'Service', '', [
+      { field: 'spec.clusterIPs', message: 'Internal error: range is full' },
+    ]);
   }
 
-  private allocateNodePort(used: Set<number>): number {
+  private allocateNodePort(taken: Set<number>): number {
     for (let port = 30000; port <= 32767; port += 1) {
-      if (!used.has(port)) {
-        used.add(port);
+      if (!taken.has(port) && !this.nodePortInUse(port)) {
+        taken.add(port);
         return port;
       }
     }
-    throw new Error('node port range exhausted');
+    throw statusErrors.invalid('', 'Service', '', [
+      {
+        field: 'spec.ports.nodePort',
+        message: 'Internal error: range is full',
+      },
+    ]);
   }
 }
