@@ -84,7 +84,12 @@ describe.each(databases.eachSupportedId())(
       stale.transaction = fn =>
         store.transaction(tx =>
           fn(
-            Object.assign(Object.create(tx), { leasedValues: async () => [] }),
+            new Proxy(tx, {
+              get: (target, key) =>
+                key === 'leasedValues'
+                  ? async () => []
+                  : (target as any)[key].bind(target),
+            }),
           ),
         );
       const service = new ExposureService({
@@ -102,6 +107,10 @@ describe.each(databases.eachSupportedId())(
         '10.50.1.1',
         '10.50.1.2',
       ]);
+      expect(await store.verifyAuditChain()).toEqual({
+        valid: true,
+        checked: 6,
+      });
     });
 
     it('keeps ports of one shared address from clashing by constraint', async () => {

@@ -167,7 +167,21 @@ export function isUniqueViolation(error: unknown): boolean {
 const HELD_STATES = ['pending', 'approved', 'active'];
 
 class KnexExposureTransaction implements ExposureStoreTransaction {
-  constructor(private readonly tx: Knex.Transaction) {}
+  /** Set when events were appended: the head to write before commit. */
+  private headChanged = false;
+
+  constructor(
+    private readonly tx: Knex.Transaction,
+    private head: { seq: number; hash: string },
+  ) {}
+
+  /** Writes the new end of the chain; called once, before commit. */
+  async flushHead() {
+    if (!this.headChanged) return;
+    await this.tx('exposure_audit_head')
+      .where({ id: 1 })
+      .update({ seq: this.head.seq, hash: this.head.hash });
+  }
 
   async getRequest(id: string) {
     const row = await this.tx<RequestRow>('exposure_requests')
@@ -181,13 +195,16 @@ class KnexExposureTransaction implements ExposureStoreTransaction {
   }
 
   async updateRequest(
-    id: string,
+    current: ExposureRequest,
     patch: Partial<Omit<ExposureRequest, 'id' | 'createdAt'>>,
   ) {
-    await this.tx('exposure_requests').where({ id }).update(toRow(patch));
-    const updated = await this.getRequest(id);
-    if (!updated) throw new Error(`request ${id} vanished during an update`);
-    return updated;
+    const updated = await this.tx('exposure_requests')
+      .where({ id: current.id })
+      .update(toRow(patch));
+    if (updated !== 1) {
+      throw new Error(`request ${current.id} vanished during an update`);
+    }
+    return { ...current, ...patch } as ExposureRequest;
   }
 
   async countOwnerHeld(pool: string, owner: string) {
@@ -318,9 +335,8 @@ class KnexExposureTransaction implements ExposureStoreTransaction {
   }
 
   async appendAudit(event: NewAuditEvent): Promise<AuditEvent> {
-    const head = await this.tx('exposure_audit_head').where({ id: 1 }).first();
     const unhashed = {
-      seq: Number(head.seq) + 1,
+      seq: this.head.seq + 1,
       at: event.at,
       actor: event.actor,
       action: event.action,
@@ -328,7 +344,7 @@ class KnexExposureTransaction implements ExposureStoreTransaction {
       subjectId: event.subjectId,
       before: JSON.stringify(event.before ?? null),
       after: JSON.stringify(event.after ?? null),
-      prevHash: head.hash as string,
+      prevHash: this.head.hash,
     };
     const stored: StoredAuditEvent = {
       ...unhashed,
@@ -346,9 +362,8 @@ class KnexExposureTransaction implements ExposureStoreTransaction {
       prev_hash: stored.prevHash,
       hash: stored.hash,
     });
-    await this.tx('exposure_audit_head')
-      .where({ id: 1 })
-      .update({ seq: stored.seq, hash: stored.hash });
+    this.head = { seq: stored.seq, hash: stored.hash };
+    this.headChanged = true;
     return publicAudit(stored);
   }
 }
@@ -378,9 +393,15 @@ export class DatabaseExposureStore implements ExposureStore {
     return this.knex.transaction(async tx => {
       // Lock the chain head first: writers queue here, so each sees every
       // change committed before it. SQLite already runs one writer at a time.
-      const head = tx('exposure_audit_head').where({ id: 1 });
-      await (this.isPostgres ? head.forUpdate() : head).first();
-      return fn(new KnexExposureTransaction(tx));
+      const query = tx('exposure_audit_head').where({ id: 1 });
+      const head = await (this.isPostgres ? query.forUpdate() : query).first();
+      const writer = new KnexExposureTransaction(tx, {
+        seq: Number(head.seq),
+        hash: head.hash,
+      });
+      const result = await fn(writer);
+      await writer.flushHead();
+      return result;
     });
   }
 

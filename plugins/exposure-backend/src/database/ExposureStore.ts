@@ -52,8 +52,9 @@ export interface AllocationFilter {
 export interface ExposureStoreTransaction {
   getRequest(id: string): Promise<ExposureRequest | undefined>;
   insertRequest(request: ExposureRequest): Promise<void>;
+  /** Writes a patch over the request as it is now; returns the result. */
   updateRequest(
-    id: string,
+    current: ExposureRequest,
     patch: Partial<Omit<ExposureRequest, 'id' | 'createdAt'>>,
   ): Promise<ExposureRequest>;
   /** Requests of an owner in a pool that hold or wait for an address. */

@@ -470,7 +470,7 @@ export class ExposureService {
     patch: Partial<ExposureRequest> = {},
   ): Promise<ExposureRequest> {
     assertTransition(current.id, current.state, to);
-    const next = await tx.updateRequest(current.id, {
+    const next = await tx.updateRequest(current, {
       ...patch,
       state: to,
       updatedAt: this.now().toISOString(),
