@@ -15,8 +15,10 @@ function startBackend() {
   backend.add(
     import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
   );
+  backend.add(import('@portico/plugin-catalog-backend-module-exposure'));
 
   backend.add(import('@backstage/plugin-scaffolder-backend'));
+  backend.add(import('@portico/plugin-scaffolder-backend-module-exposure'));
 
   backend.add(import('@backstage/plugin-permission-backend'));
   backend.add(import('./permissionPolicyModule'));

@@ -10,3 +10,7 @@ export {
   requestPageLink,
 } from './actions/exposureRequest';
 export type { ExposureRequestActionOptions } from './actions/exposureRequest';
+export {
+  createReadManifestAction,
+  READ_MANIFEST_ACTION_ID,
+} from './actions/readManifest';

@@ -5,8 +5,9 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createExposureRequestAction } from './actions/exposureRequest';
+import { createReadManifestAction } from './actions/readManifest';
 
-/** Adds the `exposure:request` action to the scaffolder. */
+/** Adds the `exposure:request` and `exposure:read-manifest` actions. */
 export const scaffolderModuleExposure = createBackendModule({
   pluginId: 'scaffolder',
   moduleId: 'exposure',
@@ -27,6 +28,7 @@ export const scaffolderModuleExposure = createBackendModule({
             catalog,
             appBaseUrl: config.getOptionalString('app.baseUrl'),
           }),
+          createReadManifestAction(),
         );
       },
     });

@@ -111,6 +111,9 @@ export function createExposureRequestAction(
               z.object({
                 port: z.number().int().min(1).max(65535),
                 protocol: z.enum(protocols).default('TCP'),
+                // Read by the manifest a template renders, not by the API.
+                targetPort: z.number().int().min(1).max(65535).optional(),
+                name: z.string().optional(),
               }),
             )
             .min(1)
