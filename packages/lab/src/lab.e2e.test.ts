@@ -10,6 +10,7 @@ import {
   ExposureRequest,
   requestBody,
   routerNeighborOwner,
+  runTemplate,
   waitForAnswer,
   waitForIngress,
   waitForSilence,
@@ -20,6 +21,8 @@ import { APP_NAMESPACE } from './kube/workloadObjects';
 jest.setTimeout(60_000);
 
 const WORKLOAD_NODES = ['node-a', 'node-b'];
+/** catalog/templates/expose-internet.yaml: the production-external template. */
+const INTERNET_TEMPLATE = 'expose-service-internet';
 const answerFrom = (body: string) => body.replace(/^edge-api on /, '');
 
 describe('the lab: from a request to a reachable VIP', () => {
@@ -38,14 +41,42 @@ describe('the lab: from a request to a reachable VIP', () => {
     await lab?.down();
   }, 60_000);
 
-  it('1. an app-team member asks to expose edge-api, which needs approval; a platform admin approves it', async () => {
-    const pending = await lab
+  it('1. an app-team member runs the production-external template for edge-api: it needs approval; a platform admin approves it', async () => {
+    await waitFor(
+      'the catalog to hold the template',
+      () =>
+        lab
+          .as('alice')
+          .get(
+            `/api/catalog/entities/by-name/template/default/${INTERNET_TEMPLATE}`,
+          )
+          .catch(() => undefined),
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+    const task = await runTemplate(
+      lab,
+      'alice',
+      `template:default/${INTERNET_TEMPLATE}`,
+      {
+        component: 'component:default/edge-api',
+        cluster: 'lab',
+        namespace: APP_NAMESPACE,
+        service: 'edge-api',
+        ports: [{ port: 80, protocol: 'TCP' }],
+        justification: 'Portico lab: the public edge of payments',
+      },
+    );
+    expect(task.status).toBe('completed');
+
+    const { items } = await lab
       .as('alice')
-      .post<ExposureRequest>(
-        '/api/exposure/requests',
-        requestBody('edge-api', { intent: 'production-external' }),
+      .get<{ items: ExposureRequest[] }>(
+        '/api/exposure/requests?entityRef=component:default/edge-api',
       );
-    expect(pending.state).toBe('pending');
+    expect(items.map(r => `${r.serviceName} ${r.state}`)).toEqual([
+      'edge-api pending',
+    ]);
+    const pending = items[0];
     expect(pending.pool).toBe('prod-external');
     expect(pending.reasons.map(r => r.verdict)).toContain('needs-approval');
 
@@ -62,7 +93,7 @@ describe('the lab: from a request to a reachable VIP', () => {
     expect(approved.state).toBe('active');
     expect(approved.address).toMatch(/^192\.0\.2\.(1[01][0-9])$/);
     state.l2Vip = approved.address;
-  });
+  }, 120_000);
 
   it('2. the grant reaches the cluster, the Service gets its address and the L2 owner answers for it', async () => {
     const vip = state.l2Vip!;
