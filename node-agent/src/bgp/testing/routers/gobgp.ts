@@ -111,6 +111,10 @@ export class GobgpRouter implements RouterHarness {
     throw new Error(`gobgpd did not start: ${this.log.join('')}`);
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async stop(): Promise<void> {
     if (this.child) await stopChild(this.child);
     this.child = undefined;
