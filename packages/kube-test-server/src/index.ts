@@ -16,3 +16,5 @@ export { loadManifests } from './loadManifests';
 export { allowRulesOf, allowRulesFromFile } from './auth/clusterRoleRules';
 export { kubeTarget, E2E_KUBECONFIG_ENV } from './kubeTarget';
 export type { KubeTarget } from './kubeTarget';
+export { backstageClusterFromKubeconfig } from './backstageCluster';
+export type { BackstageClusterEntry } from './backstageCluster';

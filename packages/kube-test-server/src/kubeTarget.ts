@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  BackstageClusterEntry,
+  backstageClusterFromKubeconfig,
+} from './backstageCluster';
+import {
   KubeTestServer,
   KubeTestServerOptions,
   startKubeTestServer,
@@ -20,6 +24,8 @@ export interface KubeTarget {
    * (other tokens, simulateOutage, compactHistory) skip themselves without it.
    */
   server?: KubeTestServer;
+  /** The Backstage Kubernetes plugin's cluster entry for the cluster under test. */
+  backstageCluster(name?: string): BackstageClusterEntry;
   /** Stops the test server; leaves a real cluster alone. */
   stop(): Promise<void>;
 }
@@ -36,10 +42,13 @@ export async function kubeTarget(
   const path = env[E2E_KUBECONFIG_ENV];
   if (path) {
     const kubeconfigPath = resolve(path);
+    const kubeconfig = await readFile(kubeconfigPath, 'utf8');
     return {
-      kubeconfig: await readFile(kubeconfigPath, 'utf8'),
+      kubeconfig,
       kubeconfigPath,
       real: true,
+      backstageCluster: name =>
+        backstageClusterFromKubeconfig(kubeconfig, name),
       stop: async () => {},
     };
   }
@@ -49,6 +58,7 @@ export async function kubeTarget(
     kubeconfigPath: server.kubeconfigPath,
     real: false,
     server,
+    backstageCluster: name => server.backstageCluster({ name }),
     stop: () => server.stop(),
   };
 }

@@ -6,6 +6,10 @@ import { ResourceService } from './api/ResourceService';
 import { AllowRule, TokenIdentity } from './auth/tokenPolicy';
 import { KubeApiServer, OutageMode, RequestRecord } from './http/KubeApiServer';
 import { createServingCertificate } from './http/tlsCertificate';
+import {
+  BackstageClusterEntry,
+  backstageClusterFromKubeconfig,
+} from './backstageCluster';
 import { renderKubeconfig } from './kubeconfig';
 import { loadManifests } from './loadManifests';
 import { ResourceRegistry } from './resources/ResourceRegistry';
@@ -55,6 +59,14 @@ export interface KubeTestServer {
   kubeconfigPath: string;
   /** A kubeconfig (YAML) for another configured token. */
   kubeconfigFor(token: string, options?: { namespace?: string }): string;
+  /**
+   * The Backstage Kubernetes plugin's cluster entry for this server, with the admin
+   * token or another configured one.
+   */
+  backstageCluster(options?: {
+    name?: string;
+    token?: string;
+  }): BackstageClusterEntry;
   /** Creates or replaces objects directly, as an admin would with kubectl apply. */
   apply(objects: KubeObject | KubeObject[]): KubeObject[];
   /** The most recent requests (up to 2000), oldest first: what clients really sent. */
@@ -168,24 +180,32 @@ export async function startKubeTestServer(
   }
   await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
 
+  const kubeconfigFor = (token: string, opts: { namespace?: string } = {}) => {
+    const identity = tokens.get(token);
+    if (!identity) {
+      throw new Error('unknown token: configure it in `tokens` first');
+    }
+    return renderKubeconfig({
+      server: server.url,
+      token,
+      user: identity.user,
+      namespace: opts.namespace,
+      certificateAuthority,
+    });
+  };
+
   return {
     url: server.url,
     certificateAuthority,
     adminToken,
     kubeconfig,
     kubeconfigPath,
-    kubeconfigFor(token, opts = {}) {
-      const identity = tokens.get(token);
-      if (!identity)
-        throw new Error('unknown token: configure it in `tokens` first');
-      return renderKubeconfig({
-        server: server.url,
-        token,
-        user: identity.user,
-        namespace: opts.namespace,
-        certificateAuthority,
-      });
-    },
+    kubeconfigFor,
+    backstageCluster: (opts = {}) =>
+      backstageClusterFromKubeconfig(
+        kubeconfigFor(opts.token ?? adminToken),
+        opts.name,
+      ),
     apply,
     requests: () => [...server.requestLog],
     resourceVersion: () => String(store.resourceVersion),
