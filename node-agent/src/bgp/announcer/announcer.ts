@@ -27,6 +27,14 @@ export interface AnnouncerOptions {
 
 /** The attributes that decide whether a route must be re-sent, in one string. */
 function attributeKey(r: Route, ibgp: boolean): string {
+  // Most VIPs carry no per-route attributes: skip building a key for each.
+  if (
+    r.localPref === undefined &&
+    !r.communities?.length &&
+    !r.largeCommunities?.length
+  ) {
+    return ibgp ? 'default-ibgp' : 'default';
+  }
   return JSON.stringify([
     ibgp ? r.localPref ?? 100 : null,
     [...(r.communities ?? [])].sort(),
@@ -170,10 +178,11 @@ export class Announcer {
     for (const p of this.advertised.keys()) {
       if (!this.desired.has(p)) withdrawn[prefixFamily(p)].push(p);
     }
-    const groups = new Map<
-      string,
-      { route: Route; family: Family; prefixes: Prefix[] }
-    >();
+    type Group = { route: Route; key: string; prefixes: Prefix[] };
+    const groups: Record<Family, Map<string, Group>> = {
+      ipv4: new Map(),
+      ipv6: new Map(),
+    };
     const skipped: string[] = [];
     for (const [p, route] of this.desired) {
       const family = prefixFamily(p);
@@ -183,28 +192,28 @@ export class Announcer {
         skipped.push(`${family} not negotiated`);
         continue;
       }
-      const gk = `${family}|${key}`;
-      let g = groups.get(gk);
-      if (!g) groups.set(gk, (g = { route, family, prefixes: [] }));
+      let g = groups[family].get(key);
+      if (!g) groups[family].set(key, (g = { route, key, prefixes: [] }));
       g.prefixes.push(p);
     }
     for (const family of ['ipv4', 'ipv6'] as const) {
       messages.push(...packWithdrawals(family, withdrawn[family], ctx));
     }
-    const sent: Array<[Prefix, string]> = [];
-    for (const g of groups.values()) {
-      const nh = this.nextHop(g.family, info);
-      if (!nh) {
-        skipped.push(`no ${g.family} next hop`);
-        continue;
+    const sent: Group[] = [];
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      for (const g of groups[family].values()) {
+        const nh = this.nextHop(family, info);
+        if (!nh) {
+          skipped.push(`no ${family} next hop`);
+          continue;
+        }
+        const attrs = this.baseAttributes(g.route);
+        if (family === 'ipv4') attrs.nextHop = nh;
+        messages.push(
+          ...packAnnouncements(family, g.prefixes, attrs, ctx, [nh]),
+        );
+        sent.push(g);
       }
-      const attrs = this.baseAttributes(g.route);
-      if (g.family === 'ipv4') attrs.nextHop = nh;
-      messages.push(
-        ...packAnnouncements(g.family, g.prefixes, attrs, ctx, [nh]),
-      );
-      const key = attributeKey(g.route, this.ibgp);
-      for (const p of g.prefixes) sent.push([p, key]);
     }
     this.lastError = skipped.length
       ? `routes not sent: ${[...new Set(skipped)].join(', ')}`
@@ -216,10 +225,14 @@ export class Announcer {
     for (const f of ['ipv4', 'ipv6'] as const) {
       for (const p of withdrawn[f]) this.advertised.delete(p);
     }
-    for (const [p, key] of sent) this.advertised.set(p, key);
+    let announced = 0;
+    for (const g of sent) {
+      for (const p of g.prefixes) this.advertised.set(p, g.key);
+      announced += g.prefixes.length;
+    }
     this.options.log?.('debug', 'routes synced', {
       withdrawn: withdrawn.ipv4.length + withdrawn.ipv6.length,
-      announced: sent.length,
+      announced,
       updates: messages.length,
     });
     return true;

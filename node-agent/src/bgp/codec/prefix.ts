@@ -37,23 +37,82 @@ export function parsePrefix(prefix: Prefix): {
   return { family, bytes, length };
 }
 
+/** The length after the slash, read without allocating. */
+function lengthOf(prefix: Prefix): number {
+  let n = 0;
+  let scale = 1;
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    const c = prefix.charCodeAt(i);
+    if (c === 47 /* '/' */) return scale === 1 ? NaN : n;
+    if (c < 48 || c > 57) return NaN;
+    n += (c - 48) * scale;
+    scale *= 10;
+  }
+  return NaN;
+}
+
 /** Size on the wire of one NLRI entry, RFC 4271 §4.3. */
 export function encodedPrefixLength(prefix: Prefix): number {
-  const length = Number(prefix.slice(prefix.lastIndexOf('/') + 1));
-  return 1 + Math.ceil(length / 8);
+  return 1 + Math.ceil(lengthOf(prefix) / 8);
+}
+
+/**
+ * Writes `a.b.c.d/len` at `at` without intermediate strings or arrays (the
+ * announcer encodes 100k of these at once); -1 if it is not plain IPv4.
+ */
+function writeIpv4Prefix(prefix: Prefix, out: Buffer, at: number): number {
+  const octets = [0, 0, 0, 0];
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  let i = 0;
+  for (; i < prefix.length; i++) {
+    const c = prefix.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+      if (digits > 3 || value > 255) return -1;
+    } else if (
+      (c === 46 /* . */ && part < 3) ||
+      (c === 47 /* / */ && part === 3)
+    ) {
+      if (digits === 0) return -1;
+      octets[part++] = value;
+      value = 0;
+      digits = 0;
+      if (c === 47) break;
+    } else {
+      return -1;
+    }
+  }
+  const length = lengthOf(prefix);
+  if (part !== 4 || !(length >= 0 && length <= 32)) return -1;
+  const n = Math.ceil(length / 8);
+  out[at] = length;
+  for (let k = 0; k < n; k++) out[at + 1 + k] = octets[k];
+  return 1 + n;
+}
+
+function writePrefix(prefix: Prefix, out: Buffer, at: number): number {
+  const fast = writeIpv4Prefix(prefix, out, at);
+  if (fast >= 0) return fast;
+  const { bytes, length } = parsePrefix(prefix);
+  const n = Math.ceil(length / 8);
+  out[at] = length;
+  bytes.copy(out, at + 1, 0, n);
+  return 1 + n;
 }
 
 export function encodePrefix(prefix: Prefix): Buffer {
-  const { bytes, length } = parsePrefix(prefix);
-  const n = Math.ceil(length / 8);
-  const out = Buffer.alloc(1 + n);
-  out[0] = length;
-  bytes.copy(out, 1, 0, n);
-  return out;
+  const out = Buffer.allocUnsafe(17);
+  return Buffer.from(out.subarray(0, writePrefix(prefix, out, 0)));
 }
 
 export function encodePrefixes(prefixes: readonly Prefix[]): Buffer {
-  return Buffer.concat(prefixes.map(encodePrefix));
+  const out = Buffer.allocUnsafe(prefixes.length * 17);
+  let at = 0;
+  for (const p of prefixes) at += writePrefix(p, out, at);
+  return out.subarray(0, at);
 }
 
 /**
