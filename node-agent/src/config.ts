@@ -77,6 +77,44 @@ const options = {
     help: 'the Node this speaker runs on (required for the speaker)',
     schema: z.string().min(1).optional(),
   },
+  'l2-interfaces': {
+    env: 'PORTICO_L2_INTERFACES',
+    help: 'speaker: comma-separated interfaces for ARP/NDP announcements; empty turns L2 off',
+    schema: z
+      .string()
+      .default('')
+      .transform(v =>
+        v
+          .split(',')
+          .map(x => x.trim())
+          .filter(x => x !== ''),
+      ),
+  },
+  'heartbeat-key-file': {
+    env: 'PORTICO_HEARTBEAT_KEY_FILE',
+    help: 'speaker: file with the shared key signing L2 heartbeats (from a Secret)',
+    schema: z.string().min(1).optional(),
+  },
+  'heartbeat-port': {
+    env: 'PORTICO_HEARTBEAT_PORT',
+    help: 'speaker: UDP port of the L2 heartbeats between speakers',
+    schema: z.coerce.number().int().min(1).max(65535).default(7473),
+  },
+  'l2-local-interface': {
+    env: 'PORTICO_L2_LOCAL_INTERFACE',
+    help: 'speaker: put owned VIPs on this local (dummy) interface',
+    schema: z.string().min(1).optional(),
+  },
+  'bgp-router-id': {
+    env: 'PORTICO_BGP_ROUTER_ID',
+    help: "speaker: BGP identifier for peers without routerID (default: the Node's IPv4 InternalIP)",
+    schema: z.string().ip({ version: 'v4' }).optional(),
+  },
+  'bgp-listen-port': {
+    env: 'PORTICO_BGP_LISTEN_PORT',
+    help: 'speaker: accept BGP connections on this port (needed for passive peers)',
+    schema: z.coerce.number().int().min(1).max(65535).optional(),
+  },
   identity: {
     env: 'POD_NAME',
     help: 'holder identity in the leader Lease (default: host name and pid)',
@@ -140,6 +178,18 @@ const schema = z
           'the speaker needs its Node name (the DaemonSet sets it from spec.nodeName)',
       });
     }
+    if (
+      c.role === 'speaker' &&
+      c['l2-interfaces'].length > 0 &&
+      !c['heartbeat-key-file']
+    ) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['heartbeat-key-file'],
+        message:
+          'L2 announcements need the heartbeat key shared by all speakers',
+      });
+    }
     if (c['renew-deadline'] >= c['lease-duration']) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -165,6 +215,12 @@ export interface AgentConfig {
   loadBalancerClass: string;
   serveClassless: boolean;
   nodeName?: string;
+  l2Interfaces: string[];
+  heartbeatKeyFile?: string;
+  heartbeatPort: number;
+  l2LocalInterface?: string;
+  bgpRouterId?: string;
+  bgpListenPort?: number;
   identity: string;
   leaseName: string;
   leaseDurationMs: number;
@@ -240,6 +296,12 @@ export function loadConfig(
     loadBalancerClass: c['load-balancer-class'],
     serveClassless: c['serve-classless'],
     nodeName: c['node-name'],
+    l2Interfaces: c['l2-interfaces'],
+    heartbeatKeyFile: c['heartbeat-key-file'],
+    heartbeatPort: c['heartbeat-port'],
+    l2LocalInterface: c['l2-local-interface'],
+    bgpRouterId: c['bgp-router-id'],
+    bgpListenPort: c['bgp-listen-port'],
     identity: c.identity ?? `${hostname()}_${process.pid}`,
     leaseName: c['lease-name'],
     leaseDurationMs: c['lease-duration'],

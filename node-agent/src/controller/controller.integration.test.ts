@@ -157,7 +157,10 @@ describe('controller against the Kubernetes API', () => {
   it('audit: the seed example from DESIGN.md works as written', async () => {
     // DESIGN.md §4's manifests, with the pool's range moved to TEST-NET-3.
     const docs = parseAllDocuments(
-      readFileSync(resolve(__dirname, '__testUtils__/seed-example.yaml'), 'utf8'),
+      readFileSync(
+        resolve(__dirname, '__testUtils__/seed-example.yaml'),
+        'utf8',
+      ),
     ).map(d => d.toJS());
     for (const doc of docs) {
       doc.metadata.namespace =

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import type { LabelSelector } from '../metallb/types';
+import type {
+  BGPAdvertisement,
+  BGPPeer,
+  IPAddressPool,
+  L2Advertisement,
+  LabelSelector,
+} from '../metallb/types';
 import {
   AddressRange,
   parseAddress,
@@ -103,6 +109,8 @@ interface Named {
 }
 
 export interface PoolConfig extends Named {
+  /** The object as validated (unknown fields dropped), for modules that read the CRD shapes. */
+  resource: IPAddressPool;
   ranges: AddressRange[];
   autoAssign: boolean;
   avoidBuggyIPs: boolean;
@@ -114,6 +122,7 @@ export interface PoolConfig extends Named {
 }
 
 export interface L2AdvertisementConfig extends Named {
+  resource: L2Advertisement;
   /** Names of the valid pools this advertisement covers. */
   pools: string[];
   nodeSelectors: LabelSelector[];
@@ -121,6 +130,7 @@ export interface L2AdvertisementConfig extends Named {
 }
 
 export interface BGPAdvertisementConfig extends Named {
+  resource: BGPAdvertisement;
   pools: string[];
   aggregationLength: number;
   aggregationLengthV6: number;
@@ -137,6 +147,7 @@ export interface BGPAdvertisementConfig extends Named {
 }
 
 export interface BGPPeerConfig extends Named {
+  resource: BGPPeer;
   myASN: number;
   peerASN: number;
   peerAddress: string;
@@ -264,6 +275,12 @@ function parsePools(
     pools.set(m.name, {
       name: m.name,
       ref,
+      resource: {
+        apiVersion: V1BETA1,
+        kind: 'IPAddressPool',
+        metadata: m,
+        spec,
+      },
       labels: m.labels ?? {},
       ranges,
       autoAssign: spec.autoAssign ?? true,
@@ -392,6 +409,7 @@ function parsePeers(
     peers.push({
       name: m.name,
       ref,
+      resource: { apiVersion: V1BETA2, kind: 'BGPPeer', metadata: m, spec },
       labels: m.labels ?? {},
       myASN: spec.myASN,
       peerASN: spec.peerASN,
@@ -423,6 +441,12 @@ export function parseMetalLBConfig(objects: MetalLBObjects): MetalLBConfig {
   ).map(({ meta: m, spec, ref }) => ({
     name: m.name,
     ref,
+    resource: {
+      apiVersion: V1BETA1,
+      kind: 'L2Advertisement',
+      metadata: m,
+      spec,
+    },
     labels: m.labels ?? {},
     pools: resolvePools(spec, pools, ref, problems),
     nodeSelectors: spec.nodeSelectors ?? [],
@@ -467,6 +491,12 @@ export function parseMetalLBConfig(objects: MetalLBObjects): MetalLBConfig {
     bgpAdvertisements.push({
       name: m.name,
       ref,
+      resource: {
+        apiVersion: V1BETA1,
+        kind: 'BGPAdvertisement',
+        metadata: m,
+        spec,
+      },
       labels: m.labels ?? {},
       pools: resolvePools(spec, pools, ref, problems),
       aggregationLength: spec.aggregationLength ?? 32,
