@@ -430,3 +430,62 @@ describe('outages', () => {
     expect((await get()).status).toBe(200);
   });
 });
+
+describe('collections and secrets', () => {
+  let server: KubeTestServer;
+
+  beforeAll(async () => {
+    server = await startKubeTestServer({ tls: false });
+  });
+
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${server.adminToken}`,
+        'Content-Type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { code: response.status, body: await response.json() };
+  };
+
+  it('deletes a collection by label selector and returns what it deleted', async () => {
+    for (const [name, tier] of [
+      ['a', 'edge'],
+      ['b', 'edge'],
+      ['c', 'core'],
+    ]) {
+      await call('POST', '/api/v1/namespaces/default/configmaps', {
+        metadata: { name, labels: { tier } },
+      });
+    }
+    const deleted = await call(
+      'DELETE',
+      '/api/v1/namespaces/default/configmaps?labelSelector=tier%3Dedge',
+    );
+    expect(deleted.code).toBe(200);
+    expect(deleted.body.items.map((i: any) => i.metadata.name)).toEqual([
+      'a',
+      'b',
+    ]);
+    const left = await call('GET', '/api/v1/namespaces/default/configmaps');
+    expect(left.body.items.map((i: any) => i.metadata.name)).toEqual(['c']);
+  });
+
+  it('folds a Secret stringData into base64 data', async () => {
+    const created = await call('POST', '/api/v1/namespaces/default/secrets', {
+      metadata: { name: 'bgp' },
+      stringData: { password: 's3cret' },
+    });
+    expect(created.body.data).toEqual({
+      password: Buffer.from('s3cret').toString('base64'),
+    });
+    expect(created.body.stringData).toBeUndefined();
+    expect(created.body.type).toBe('Opaque');
+  });
+});

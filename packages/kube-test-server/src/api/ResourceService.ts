@@ -57,6 +57,19 @@ export const CRD_GROUP_RESOURCE =
   'apiextensions.k8s.io/customresourcedefinitions';
 const NAMESPACES = '/namespaces';
 const SERVICES = '/services';
+const SECRETS = '/secrets';
+
+/** A Secret's stringData is write-only: apiserver folds it into data, base64-encoded. */
+function defaultSecret(secret: KubeObject): void {
+  secret.type ??= 'Opaque';
+  if (!isJsonObject(secret.stringData)) return;
+  const data = isJsonObject(secret.data) ? secret.data : {};
+  for (const [key, value] of Object.entries(secret.stringData)) {
+    data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+  }
+  secret.data = data;
+  delete secret.stringData;
+}
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -573,6 +586,7 @@ export class ResourceService {
   private defaultOnCreate(type: ResourceType, object: KubeObject): void {
     const key = groupResourceKey(type);
     if (key === SERVICES) this.serviceDefaults.onCreate(object);
+    if (key === SECRETS) defaultSecret(object);
     if (key === NAMESPACES) {
       object.metadata.labels = {
         ...object.metadata.labels,
@@ -594,6 +608,7 @@ export class ResourceService {
     previous: KubeObject,
   ): void {
     const key = groupResourceKey(type);
+    if (key === SECRETS) defaultSecret(object);
     if (key === SERVICES) this.serviceDefaults.onUpdate(object, previous);
     if (key === NAMESPACES) {
       object.metadata.labels = {
