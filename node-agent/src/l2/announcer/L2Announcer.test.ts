@@ -3,7 +3,7 @@ import { AddressInfo } from 'net';
 import { Registry } from 'prom-client';
 import { ArpPacket } from '../codec/arp';
 import { encodeArp } from '../codec/arp';
-import { arpReply, decodeFrame } from '../codec/frame';
+import { arpReply, decodeFrame, gratuitousArp } from '../codec/frame';
 import { encodeEthernet, ETHERTYPE_ARP } from '../codec/ethernet';
 import { L2Link } from '../wire/link';
 import { L2Announcer } from './L2Announcer';
@@ -259,6 +259,22 @@ describe('L2Announcer', () => {
       'claimed after the device left',
     );
     foreign.close();
+  });
+
+  it('announces again when another agent wrongly claims its address', async () => {
+    await start(['node-a', 'node-b']);
+    await until(() => announcers().length === 1, 'one announcer');
+    const [owner] = announcers();
+    const other = owner === 'node-a' ? 'node-b' : 'node-a';
+    // What the other agent sends if it briefly missed the owner's beats.
+    const [staleClaim] = gratuitousArp(MACS[other], VIP);
+    heard = [];
+    client.send(staleClaim);
+    await until(
+      () => heard.some(h => h.sourceMac === MACS[owner] && h.senderIp === VIP),
+      'the owner announcing again',
+    );
+    expect(announcers()).toEqual([owner]);
   });
 
   it('stops announcing an address removed from the desired set', async () => {

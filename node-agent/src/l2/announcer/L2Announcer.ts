@@ -60,6 +60,8 @@ interface VipRecord {
   conflict?: L2Conflict;
   /** Aborts this VIP's probe/recheck/announce timers when it is removed. */
   lifetime: AbortController;
+  /** When a re-assertion against another agent's claim was last scheduled (ms). */
+  reassertedAt: number;
   /** Aborts the current gratuitous burst when the VIP is released. */
   burst?: AbortController;
   /** The first probe round, started once this node has listened for a detection window. */
@@ -218,6 +220,7 @@ export class L2Announcer extends EventEmitter {
         owner: undefined,
         lifetime: new AbortController(),
         firstProbe: undefined,
+        reassertedAt: -Infinity,
       };
       this.vips.set(vip.address, record);
       if (this.probingAllowed) {
@@ -429,6 +432,40 @@ export class L2Announcer extends EventEmitter {
     }
   }
 
+  /**
+   * Another agent announced an address we own: it believes the owner is gone (a
+   * missed beat under load, or the far side of a partition). It releases as soon as
+   * it hears us again, but the caches it pointed at itself stay there unless we
+   * announce again, so we do, one heartbeat interval later (time for our beat to
+   * reach it), at most once per announcement burst length so two agents with
+   * different views cannot flood the segment while their views converge.
+   */
+  private async reassert(record: VipRecord, mac: string): Promise<void> {
+    const { count, intervalMs } = this.settings.announce;
+    const now = Date.now();
+    if (now - record.reassertedAt < count * intervalMs) {
+      return;
+    }
+    record.reassertedAt = now;
+    try {
+      await sleep(this.settings.heartbeat.intervalMs, undefined, {
+        signal: AbortSignal.any([record.lifetime.signal, this.lifetime.signal]),
+      });
+    } catch {
+      return;
+    }
+    if (record.announcing) {
+      this.logger.info(
+        'another agent claimed an address this node owns; announcing again',
+        {
+          address: record.address,
+          mac,
+        },
+      );
+      await this.announceBurst(record);
+    }
+  }
+
   // ---- probing and conflicts ----
 
   /** Probes until nobody foreign answers; re-checks every `probe.recheckMs` after a conflict. */
@@ -588,6 +625,11 @@ export class L2Announcer extends EventEmitter {
       this.metrics.answered.inc({
         family: frame.value.kind === 'arp' ? 'ipv4' : 'ipv6',
       });
+    } else if (decision.action === 'peer-claim') {
+      const record = onLink(decision.address);
+      if (record) {
+        void this.reassert(record, decision.mac);
+      }
     } else if (decision.action === 'foreign-claim') {
       const record = onLink(decision.address);
       if (record?.probing) {

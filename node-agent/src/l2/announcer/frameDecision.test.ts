@@ -117,11 +117,14 @@ describe('decideFrame', () => {
 
   it('does not treat another agent of the cluster, or itself, as a conflict', () => {
     const [peerGarp] = gratuitousArp(PEER, '192.0.2.50');
+    // Announcing: the peer's view is stale or ours is; the caller re-asserts.
     expect(
       decideFrame(frame(peerGarp), view({ announcing: ['192.0.2.50'] })),
-    ).toMatchObject({
-      action: 'ignore',
-    });
+    ).toEqual({ action: 'peer-claim', address: '192.0.2.50', mac: PEER });
+    // Probing: the current owner answering our probe is expected.
+    expect(
+      decideFrame(frame(peerGarp), view({ watching: ['192.0.2.50'] })),
+    ).toMatchObject({ action: 'ignore' });
     const [own] = gratuitousArp(OURS, '192.0.2.50');
     expect(
       decideFrame(frame(own), view({ announcing: ['192.0.2.50'] })),

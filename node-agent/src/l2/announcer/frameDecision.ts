@@ -17,6 +17,8 @@ export interface InterfaceView {
 export type FrameDecision =
   | { action: 'answer'; address: string; reply: Buffer }
   | { action: 'foreign-claim'; address: string; mac: string; how: string }
+  /** Another agent claims an address we announce: one of us has a stale view. */
+  | { action: 'peer-claim'; address: string; mac: string }
   | { action: 'ignore'; reason: string };
 
 /** A frame in which a host says "this address is mine", and the MAC it gives. */
@@ -92,6 +94,9 @@ export function decideFrame(
       view.isPeerMac(claim.mac) ||
       view.isPeerMac(frame.sourceMac)
     ) {
+      if (claim.mac !== view.mac && view.isAnnouncing(claim.address)) {
+        return { action: 'peer-claim', address: claim.address, mac: claim.mac };
+      }
       return {
         action: 'ignore',
         reason: 'claim by another agent of this cluster',

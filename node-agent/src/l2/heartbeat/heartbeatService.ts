@@ -81,9 +81,10 @@ export class HeartbeatService extends EventEmitter {
       families.add(4);
     }
     for (const family of families) {
+      // No SO_REUSEADDR: a second agent on the same port must fail, not share beats.
       const socket = createSocket({
         type: family === 6 ? 'udp6' : 'udp4',
-        reuseAddr: true,
+        ipv6Only: family === 6,
       });
       socket.on('message', message => this.receive(message));
       socket.on('error', () => {
