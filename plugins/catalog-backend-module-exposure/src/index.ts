@@ -3,7 +3,10 @@
  *
  * @packageDocumentation
  */
-export { catalogModuleExposure as default } from './module';
+export {
+  catalogModuleExposure as default,
+  EXPOSURE_CHANGED_TOPIC,
+} from './module';
 export { ExposureEntityProvider } from './provider/ExposureEntityProvider';
 export type { ExposureEntityProviderOptions } from './provider/ExposureEntityProvider';
 export {

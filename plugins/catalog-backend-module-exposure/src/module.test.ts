@@ -2,6 +2,7 @@ import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   demoAllocation,
@@ -166,5 +167,61 @@ describe('catalog module exposure, in a real catalog', () => {
       expect(await entity('resource:default/pool-internal-east')).toBeDefined();
     },
     2 * WAIT_MS + 5_000,
+  );
+});
+
+describe('catalog module exposure, on a change event', () => {
+  const state: ExposureState = {
+    pools: [demoPool()],
+    allocations: [],
+    callers: [],
+  };
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+
+  beforeAll(async () => {
+    backend = await startTestBackend({
+      features: [
+        catalogPlugin,
+        catalogModuleExposure,
+        standInExposurePlugin(state),
+        schedulerServiceFactory,
+        // The real events service: one bus shared by every plugin.
+        eventsServiceFactory,
+        mockServices.rootConfig.factory({
+          data: {
+            portico: {
+              platformAdminGroup: 'group:default/platform-team',
+              // The timer runs once at start, then not within the test.
+              catalogProvider: { refreshSeconds: 3600 },
+            },
+            catalog: { processingInterval: { seconds: 1 } },
+          },
+        }),
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await backend?.stop();
+  });
+
+  it(
+    'adds the vip as soon as the exposure plugin announces the change',
+    async () => {
+      const url = `http://localhost:${backend.server.port()}/api/catalog/entities/by-name/resource/default/vip-internal-east-192-0-2-10`;
+      await waitFor('the first pass', async () =>
+        state.callers.length > 0 ? true : undefined,
+      );
+      state.allocations = [demoAllocation()];
+      await state.announce!();
+      const vip = await waitFor('the vip entity', async () => {
+        const response = await fetch(url);
+        return response.status === 200
+          ? ((await response.json()) as Entity)
+          : undefined;
+      });
+      expect(vip.spec?.owner).toBe('group:default/team-payments');
+    },
+    WAIT_MS + 5_000,
   );
 });

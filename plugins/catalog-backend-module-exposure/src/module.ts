@@ -3,12 +3,20 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { ExposureApiReader } from './provider/exposureApiReader';
 import { ExposureEntityProvider } from './provider/ExposureEntityProvider';
 
 /**
+ * Topic on the events service that announces a committed exposure change
+ * (request created, approved, released, expired); any payload.
+ */
+export const EXPOSURE_CHANGED_TOPIC = 'portico.exposure.changed';
+
+/**
  * Adds the exposure entity provider to the catalog: pools and VIPs as
- * Resources, read from the exposure API every few seconds.
+ * Resources, read from the exposure API every few seconds and whenever a
+ * change is announced on the events service.
  */
 export const catalogModuleExposure = createBackendModule({
   pluginId: 'catalog',
@@ -23,6 +31,7 @@ export const catalogModuleExposure = createBackendModule({
         discovery: coreServices.discovery,
         auth: coreServices.auth,
         lifecycle: coreServices.lifecycle,
+        events: eventsServiceRef,
       },
       async init(deps) {
         const settings = deps.config.getOptionalConfig(
@@ -45,20 +54,33 @@ export const catalogModuleExposure = createBackendModule({
 
         const abort = new AbortController();
         deps.lifecycle.addShutdownHook(() => abort.abort());
-        await deps.scheduler.scheduleTask({
+        const refreshQuietly = async (signal: AbortSignal) => {
+          try {
+            await provider.refresh(signal);
+          } catch (error) {
+            // The exposure backend may start after the catalog, and the
+            // catalog connects the provider only once it runs: the next
+            // pass tries again.
+            deps.logger.warn(`exposure entities not refreshed: ${error}`);
+          }
+        };
+        // Scheduled on connection, so the first pass has a catalog to talk to.
+        provider.onConnect(() =>
+          deps.scheduler.scheduleTask({
+            id: 'portico-exposure-entity-provider',
+            frequency: { seconds: refreshSeconds },
+            timeout: { seconds: Math.max(30, refreshSeconds * 5) },
+            signal: abort.signal,
+            fn: refreshQuietly,
+          }),
+        );
+
+        // A change announced on the events service refreshes at once; the
+        // timer above stays the guarantee when no one announces.
+        await deps.events.subscribe({
           id: 'portico-exposure-entity-provider',
-          frequency: { seconds: refreshSeconds },
-          timeout: { seconds: Math.max(30, refreshSeconds * 5) },
-          signal: abort.signal,
-          fn: async signal => {
-            try {
-              await provider.refresh(signal);
-            } catch (error) {
-              // The exposure backend may start after the catalog; the next
-              // pass tries again.
-              deps.logger.warn(`exposure entities not refreshed: ${error}`);
-            }
-          },
+          topics: [EXPOSURE_CHANGED_TOPIC],
+          onEvent: () => refreshQuietly(abort.signal),
         });
       },
     });

@@ -3,7 +3,9 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import type { Allocation, PoolSummary } from '@portico/plugin-exposure-common';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import express from 'express';
+import { EXPOSURE_CHANGED_TOPIC } from '../module';
 
 /** The state the stand-in serves; tests change it between reads. */
 export interface ExposureState {
@@ -11,6 +13,8 @@ export interface ExposureState {
   allocations: Allocation[];
   /** Every principal type that called the stand-in. */
   callers: string[];
+  /** Set by the plugin: announces a change on the events service. */
+  announce?: () => Promise<void>;
 }
 
 /**
@@ -26,8 +30,14 @@ export function standInExposurePlugin(state: ExposureState) {
         deps: {
           httpRouter: coreServices.httpRouter,
           httpAuth: coreServices.httpAuth,
+          events: eventsServiceRef,
         },
-        async init({ httpRouter, httpAuth }) {
+        async init({ httpRouter, httpAuth, events }) {
+          state.announce = () =>
+            events.publish({
+              topic: EXPOSURE_CHANGED_TOPIC,
+              eventPayload: { action: 'changed' },
+            });
           const router = express.Router();
           router.get('/pools', async (req, res) => {
             const credentials = await httpAuth.credentials(req, {

@@ -104,6 +104,37 @@ describe('ExposureEntityProvider', () => {
     expect(t.mutations.map(m => m.type)).toEqual(['full', 'full', 'full']);
   });
 
+  it('never runs two passes at once; calls during a pass share one more', async () => {
+    const t = setup();
+    let reads = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const provider = new ExposureEntityProvider({
+      read: async () => {
+        reads += 1;
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise(resolve => setTimeout(resolve, 20));
+        inFlight -= 1;
+        return structuredClone(t.state);
+      },
+      logger: mockServices.logger.mock(),
+      platformTeam: 'group:default/platform-team',
+      fullSyncIntervalMs: 600_000,
+    });
+    await provider.connect(t.connection);
+
+    await Promise.all([
+      provider.refresh(),
+      provider.refresh(),
+      provider.refresh(),
+      provider.refresh(),
+    ]);
+
+    expect(maxInFlight).toBe(1);
+    expect(reads).toBe(2);
+  });
+
   it('refuses to run before the catalog connected it', async () => {
     await expect(setup().provider.refresh()).rejects.toThrow('not connected');
   });

@@ -30,6 +30,10 @@ export class ExposureEntityProvider implements EntityProvider {
   private sent?: Map<string, string>;
   private lastFullAt = 0;
   private readonly now: () => number;
+  /** The pass in flight, and whether another was asked for meanwhile. */
+  private running?: Promise<number>;
+  private queued?: Promise<number>;
+  private readonly starters: (() => Promise<void>)[] = [];
 
   constructor(private readonly options: ExposureEntityProviderOptions) {
     this.now = options.now ?? Date.now;
@@ -39,12 +43,42 @@ export class ExposureEntityProvider implements EntityProvider {
     return 'portico-exposure';
   }
 
-  async connect(connection: EntityProviderConnection): Promise<void> {
-    this.connection = connection;
+  /** Runs `start` once the catalog connected the provider. */
+  onConnect(start: () => Promise<void>): void {
+    this.starters.push(start);
   }
 
-  /** One pass; returns how many entities were added, changed or removed. */
-  async refresh(signal?: AbortSignal): Promise<number> {
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+    for (const start of this.starters) {
+      await start();
+    }
+  }
+
+  /**
+   * One pass; returns how many entities were added, changed or removed.
+   * Passes never overlap (the scheduler and change events both call this):
+   * calls during a pass share one more pass after it.
+   */
+  refresh(signal?: AbortSignal): Promise<number> {
+    if (!this.running) {
+      this.running = this.pass(signal).finally(() => {
+        this.running = undefined;
+      });
+      return this.running;
+    }
+    if (!this.queued) {
+      this.queued = this.running
+        .catch(() => 0)
+        .then(() => {
+          this.queued = undefined;
+          return this.refresh(signal);
+        });
+    }
+    return this.queued;
+  }
+
+  private async pass(signal?: AbortSignal): Promise<number> {
     const connection = this.connection;
     if (!connection) {
       throw new Error('ExposureEntityProvider is not connected to the catalog');
