@@ -1,7 +1,14 @@
 import { describe, expect, it, jest, afterEach } from '@jest/globals';
-import { mockCredentials } from '@backstage/backend-test-utils';
+import type { SchedulerServiceTaskInvocationDefinition } from '@backstage/backend-plugin-api';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { ALICE, PAT, SAM, testDatabases } from './__testUtils__/fixtures';
+import {
+  ALICE,
+  PAT,
+  SAM,
+  rawTestConfig,
+  testDatabases,
+} from './__testUtils__/fixtures';
 import {
   expectResponseMatchesSpec,
   specOperations,
@@ -380,6 +387,70 @@ describe.each(databases.eachSupportedId())(
         dryRun: true,
       });
       expect(dry.body).toMatchObject({ verdict: 'allow', pool: 'v6-internal' });
+    });
+
+    it('expires a temporary exposure through its scheduled task', async () => {
+      let task: SchedulerServiceTaskInvocationDefinition | undefined;
+      const scheduler = mockServices.scheduler.mock({
+        async scheduleTask(definition) {
+          task = definition;
+        },
+      });
+      backend = await startExposureBackend(
+        await databases.init(databaseId),
+        { ...rawTestConfig, expiry: { intervalSeconds: 30 } },
+        [scheduler.factory],
+      );
+      expect(task).toMatchObject({
+        id: 'exposure-expiry',
+        frequency: { seconds: 30 },
+      });
+      const server = backend.server;
+      const created = await call(
+        server,
+        'post',
+        '/requests',
+        '/requests',
+        ALICE,
+        {
+          ...body,
+          pool: 'scratch',
+          ports: [{ port: 22 }],
+          expiresAt: new Date(Date.now() + 1000).toISOString(),
+        },
+      );
+      expect(created.body.state).toBe('active');
+      await task!.fn(new AbortController().signal);
+      const early = await call(
+        server,
+        'get',
+        `/requests/${created.body.id}`,
+        '/requests/{id}',
+        ALICE,
+      );
+      expect(early.body.state).toBe('active');
+
+      await new Promise(resolve => setTimeout(resolve, 1100));
+      await task!.fn(new AbortController().signal);
+      const late = await call(
+        server,
+        'get',
+        `/requests/${created.body.id}`,
+        '/requests/{id}',
+        ALICE,
+      );
+      expect(late.body).toMatchObject({
+        state: 'expired',
+        releasedBy: 'system:portico',
+      });
+      const inventory = await call(
+        server,
+        'get',
+        '/allocations?pool=scratch',
+        '/allocations',
+        ALICE,
+      );
+      expect(inventory.body.items).toEqual([]);
     });
   },
 );

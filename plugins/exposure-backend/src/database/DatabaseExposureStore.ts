@@ -171,7 +171,7 @@ class KnexExposureTransaction implements ExposureStoreTransaction {
   private headChanged = false;
 
   constructor(
-    private readonly tx: Knex.Transaction,
+    private readonly tx: Knex | Knex.Transaction,
     private head: { seq: number; hash: string },
   ) {}
 
@@ -403,6 +403,11 @@ export class DatabaseExposureStore implements ExposureStore {
       await writer.flushHead();
       return result;
     });
+  }
+
+  async read<T>(fn: (tx: ExposureStoreTransaction) => Promise<T>): Promise<T> {
+    // Appending audit events needs the real head: reads never append.
+    return fn(new KnexExposureTransaction(this.knex, { seq: -1, hash: '' }));
   }
 
   async getRequest(id: string) {

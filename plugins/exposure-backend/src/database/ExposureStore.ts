@@ -91,6 +91,8 @@ export interface ExposureStoreTransaction {
 /** Persistence of requests, leases and the audit chain. */
 export interface ExposureStore {
   transaction<T>(fn: (tx: ExposureStoreTransaction) => Promise<T>): Promise<T>;
+  /** Reads through the transaction interface without taking the lock. */
+  read<T>(fn: (tx: ExposureStoreTransaction) => Promise<T>): Promise<T>;
   getRequest(id: string): Promise<ExposureRequest | undefined>;
   listRequests(filter: RequestFilter): Promise<ExposureRequest[]>;
   /** Active allocations with the request holding each. */

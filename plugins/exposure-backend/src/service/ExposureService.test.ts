@@ -281,5 +281,58 @@ describe.each(databases.eachSupportedId())(
         reason: 'event 4 is missing (found 5 next)',
       });
     });
+
+    it('picks the pool from an intent, and refuses a pool of another intent', async () => {
+      const { service } = await setup();
+      const byIntent = requestBody({ pool: undefined, intent: 'internal' });
+      const payments = await service.createRequest(ALICE, byIntent);
+      expect([payments.pool, payments.state]).toEqual(['internal', 'active']);
+      const dry = await service.dryRun(
+        requestBody({ pool: undefined, intent: 'production-external' }),
+      );
+      expect(dry).toMatchObject({
+        pool: 'prod-external',
+        verdict: 'needs-approval',
+      });
+      await expect(
+        service.createRequest(ALICE, requestBody({ intent: 'temporary' })),
+      ).rejects.toThrow(
+        'intent: pool "prod-external" is production-external, not temporary',
+      );
+      await expect(
+        service.createRequest(
+          ALICE,
+          requestBody({ pool: undefined, intent: 'management' }),
+        ),
+      ).rejects.toThrow('intent: no pool has intent management');
+    });
+
+    it('filters the audit log by subject, actor, action and time', async () => {
+      const { service, store, clock } = await setup();
+      const first = await service.createRequest(ALICE, requestBody());
+      clock.advance(60_000);
+      await service.approve(PAT, first.id, 'ok');
+      const byPat = await store.listAuditEvents({ actor: PAT, limit: 10 });
+      expect(byPat.map(e => e.action)).toEqual(['request.approved']);
+      const created = await store.listAuditEvents({
+        action: 'request.created',
+        limit: 10,
+      });
+      expect(created.map(e => e.subjectId)).toEqual([first.id]);
+      const later = await store.listAuditEvents({
+        since: '2026-11-25T12:00:30Z',
+        limit: 10,
+      });
+      expect(later.map(e => e.action)).toEqual([
+        'request.active',
+        'request.approved',
+      ]);
+      const earlier = await store.listAuditEvents({
+        until: '2026-11-25T12:00:30Z',
+        limit: 10,
+      });
+      expect(earlier.map(e => e.action)).toEqual(['request.created']);
+      expect(await store.listAuditEvents({ limit: 1 })).toHaveLength(1);
+    });
   },
 );

@@ -246,7 +246,7 @@ export class ExposureService {
     body: CreateRequestBody,
   ): Promise<GuardrailResult & { pool: string }> {
     const entry = this.resolvePool(body);
-    const result = await this.options.store.transaction(async tx =>
+    const result = await this.options.store.read(async tx =>
       this.evaluate(entry, body, await this.measureUsage(tx, entry, body)),
     );
     return { pool: entry.pool.name, ...result };
