@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import {
   CoordinationV1Api,
   CoreV1Api,
@@ -113,6 +114,8 @@ export class ClusterView {
   }
 
   start(signal: AbortSignal): void {
+    // Each informer and waiter listens for the abort: more than Node's default 10.
+    setMaxListeners(Math.max(getMaxListeners(signal), 100), signal);
     for (const informer of this.informers.values()) informer.start(signal);
     signal.addEventListener('abort', () => clearTimeout(this.timer), {
       once: true,

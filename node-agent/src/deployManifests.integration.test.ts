@@ -1,0 +1,286 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+} from '@kubernetes/client-node';
+import {
+  AllowRule,
+  allowRulesOf,
+  KubeObject,
+  KubeTestServer,
+  startKubeTestServer,
+} from '@portico/kube-test-server';
+import { parseAllDocuments, stringify } from 'yaml';
+import { loadConfig } from './config';
+import { runController } from './controller/runController';
+import { systemClock } from './kube/clock';
+import { ClusterView } from './kube/clusterView';
+import { CRDS, eventually } from './kube/__testUtils__/kubeHarness';
+import { silentLogger } from './logging';
+import { Registry } from 'prom-client';
+
+const run = promisify(execFile);
+jest.setTimeout(120_000);
+
+const DEPLOY = resolve(__dirname, '../../deploy');
+
+/** A token allowed exactly what the ServiceAccount's (Cluster)Roles in the base allow. */
+function rulesFor(rendered: KubeObject[], serviceAccount: string): AllowRule[] {
+  const bound = rendered.filter(
+    o =>
+      (o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding') &&
+      (o.subjects as any[]).some(s => s.name === serviceAccount),
+  );
+  return bound.flatMap(binding => {
+    const ref = binding.roleRef as { kind: string; name: string };
+    const role = rendered.find(
+      o =>
+        o.kind === ref.kind &&
+        o.metadata.name === ref.name &&
+        (ref.kind === 'ClusterRole' ||
+          o.metadata.namespace === binding.metadata.namespace),
+    )!;
+    const rules = allowRulesOf(role);
+    return ref.kind === 'Role'
+      ? rules.map(r => ({ ...r, namespaces: [role.metadata.namespace!] }))
+      : rules;
+  });
+}
+
+describe('deploy/ (kustomize base)', () => {
+  let server: KubeTestServer;
+  let rendered: KubeObject[];
+  const kubectl = (args: string[], kubeconfig = server.kubeconfigPath) =>
+    run('kubectl', args, {
+      env: { ...process.env, KUBECONFIG: kubeconfig },
+      timeout: 60_000,
+    });
+
+  beforeAll(async () => {
+    const out = await run('kubectl', ['kustomize', DEPLOY], {
+      timeout: 60_000,
+    });
+    rendered = parseAllDocuments(out.stdout).map(d => d.toJS());
+    server = await startKubeTestServer({
+      tokens: {
+        controller: {
+          user: 'system:serviceaccount:portico-system:portico-controller',
+          allow: rulesFor(rendered, 'portico-controller'),
+        },
+        speaker: {
+          user: 'system:serviceaccount:portico-system:portico-speaker',
+          allow: rulesFor(rendered, 'portico-speaker'),
+        },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('renders the objects a cluster needs, with least privilege for each role', () => {
+    const kinds = rendered.map(o => `${o.kind}/${o.metadata.name}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'Namespace/portico-system',
+        'CustomResourceDefinition/exposuregrants.portico.dev',
+        'CustomResourceDefinition/ipaddresspools.metallb.io',
+        'ServiceAccount/portico-controller',
+        'ServiceAccount/portico-speaker',
+        'ClusterRole/portico-controller',
+        'ClusterRole/portico-speaker',
+        'Deployment/portico-controller',
+        'DaemonSet/portico-speaker',
+      ]),
+    );
+    const speaker = rendered.find(o => o.kind === 'DaemonSet')! as any;
+    const pod = speaker.spec.template.spec;
+    expect(pod.hostNetwork).toBe(true);
+    expect(pod.containers[0].securityContext.capabilities).toEqual({
+      drop: ['ALL'],
+      add: ['NET_RAW', 'NET_ADMIN'],
+    });
+    // Nobody but the portal writes grants; the agent never writes Service specs.
+    const writes = (sa: string) =>
+      rulesFor(rendered, sa).filter(r =>
+        r.verbs.some(v => ['create', 'update', 'patch', 'delete'].includes(v)),
+      );
+    expect(
+      writes('portico-controller')
+        .flatMap(r => r.resources)
+        .sort(),
+    ).toEqual([
+      'events',
+      'exposuregrants/status',
+      'leases',
+      'leases',
+      'services/status',
+    ]);
+    expect(writes('portico-speaker').flatMap(r => r.resources)).toEqual([
+      'events',
+    ]);
+  });
+
+  it('`kubectl apply -k deploy/` succeeds against the API server', async () => {
+    // The test API server serves the kinds Portico itself touches; apps/v1 only
+    // if it grows it. Without apps/v1 the rest of the base is applied from the
+    // same rendering, and the workloads are checked above.
+    const apps = await kubectl([
+      'api-resources',
+      '--api-group=apps',
+      '-o',
+      'name',
+    ]);
+    const servesApps = apps.stdout.includes('deployments.apps');
+    let first;
+    if (servesApps) {
+      first = await kubectl(['apply', '-k', DEPLOY]);
+      expect(first.stdout).toMatch(
+        /deployment.apps\/portico-controller created/,
+      );
+      expect(first.stdout).toMatch(/daemonset.apps\/portico-speaker created/);
+    } else {
+      const dir = await mkdtemp(join(tmpdir(), 'portico-deploy-'));
+      const file = join(dir, 'base.yaml');
+      await writeFile(
+        file,
+        rendered
+          .filter(o => o.apiVersion !== 'apps/v1')
+          .map(o => `---\n${stringify(o)}`)
+          .join(''),
+      );
+      try {
+        first = await kubectl(['apply', '-f', file]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    expect(first.stdout).toMatch(
+      /customresourcedefinition.apiextensions.k8s.io\/exposuregrants.portico.dev created/,
+    );
+    expect(first.stdout).toMatch(
+      /clusterrole.rbac.authorization.k8s.io\/portico-controller created/,
+    );
+    expect(first.stdout).toMatch(
+      /role.rbac.authorization.k8s.io\/portico-controller-leader created/,
+    );
+    const crds = await kubectl(['get', 'crd', '-o', 'name']);
+    expect(crds.stdout).toMatch(/ipaddresspools.metallb.io/);
+    const sas = await kubectl([
+      '-n',
+      'portico-system',
+      'get',
+      'serviceaccounts',
+      '-o',
+      'name',
+    ]);
+    expect(sas.stdout).toMatch(/portico-speaker/);
+  });
+
+  it('the controller and speaker work with exactly the permissions the base grants', async () => {
+    // The seed example, with the pool in TEST-NET-3 (data only: nothing is sent).
+    const seed = parseAllDocuments(
+      readFileSync(
+        resolve(__dirname, 'controller/__testUtils__/seed-example.yaml'),
+        'utf8',
+      ),
+    ).map(d => d.toJS());
+    for (const doc of seed)
+      if (doc.kind === 'Service') doc.metadata.namespace = 'default';
+    server.apply(seed);
+
+    const kubeConfigFor = (token: string) => {
+      const kc = new KubeConfig();
+      kc.loadFromString(server.kubeconfigFor(token));
+      return kc;
+    };
+    const stop = new AbortController();
+    const config = loadConfig(
+      [
+        'controller',
+        '--mode=audit',
+        '--identity=deploy-test',
+        '--retry-period=500ms',
+      ],
+      {},
+    );
+    const controller = await runController(
+      config,
+      {
+        kubeConfig: kubeConfigFor('controller'),
+        logger: silentLogger,
+        registry: new Registry(),
+        clock: systemClock,
+      },
+      stop.signal,
+    );
+    const speakerView = new ClusterView({
+      kubeConfig: kubeConfigFor('speaker'),
+      logger: silentLogger,
+      metallbNamespace: 'metallb-system',
+      agentNamespace: 'portico-system',
+      kinds: [
+        'services',
+        'endpointSlices',
+        'nodes',
+        'pools',
+        'l2Advertisements',
+        'bgpAdvertisements',
+        'peers',
+      ],
+    });
+    speakerView.start(stop.signal);
+    try {
+      const admin = new KubeConfig();
+      admin.loadFromString(server.kubeconfig);
+      const core = admin.makeApiClient(CoreV1Api);
+      await eventually(
+        async () => {
+          const svc = await core.readNamespacedServiceStatus({
+            name: 'edge-api',
+            namespace: 'default',
+          });
+          return svc.status?.loadBalancer?.ingress?.[0]?.ip === '203.0.113.120'
+            ? true
+            : undefined;
+        },
+        30_000,
+        'edge-api assigned by the least-privileged controller',
+      );
+      const lease = await admin
+        .makeApiClient(CoordinationV1Api)
+        .readNamespacedLease({
+          name: 'portico-controller',
+          namespace: 'portico-system',
+        });
+      expect(lease.spec?.holderIdentity).toBe('deploy-test');
+      await eventually(
+        async () => {
+          const events = await core.listNamespacedEvent({
+            namespace: 'default',
+          });
+          return events.items.find(e => e.reason === 'AddressAssigned');
+        },
+        10_000,
+        'an Event written with the controller token',
+      );
+
+      await speakerView.whenSynced(AbortSignal.timeout(30_000));
+      expect(speakerView.isSynced()).toBe(true);
+      expect(speakerView.snapshot().metallb.pools.has('prod-external')).toBe(
+        true,
+      );
+    } finally {
+      stop.abort();
+      await controller.done;
+    }
+  });
+});
