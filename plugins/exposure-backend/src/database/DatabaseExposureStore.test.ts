@@ -133,6 +133,8 @@ describe.each(databases.eachSupportedId())(
           request_id: held.id,
         }),
       );
+      const ports = await knex('exposure_lease_ports').select('port');
+      expect(ports.map(p => Number(p.port))).toEqual([8080]);
     });
   },
 );
