@@ -125,6 +125,9 @@ export class Lab {
       env: {
         PORTICO_LAB_KUBE_URL: this.cluster.url,
         PORTICO_LAB_KUBE_TOKEN: this.cluster.server.adminToken,
+        PORTICO_LAB_KUBE_CA_DATA: Buffer.from(
+          this.cluster.server.certificateAuthority!,
+        ).toString('base64'),
       },
     });
     await this.startPortal();

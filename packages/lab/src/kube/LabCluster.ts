@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import {
   KubeObject,
@@ -19,9 +20,10 @@ import {
 
 /**
  * The lab's Kubernetes cluster: the test API server on the root namespace's
- * loopback (plain HTTP: it never leaves the machine; the portal and this process
- * reach it there), relayed into each node namespace on 127.0.0.1:6443 for the
- * agents (see apiRelay.ts). Seeded with the Nodes, Services and EndpointSlices.
+ * loopback (HTTPS with its own CA, as a real cluster: kubectl sends tokens only
+ * over TLS), relayed into each node namespace on 127.0.0.1:6443 for the agents
+ * (see apiRelay.ts; the certificate names 127.0.0.1, so it verifies there too).
+ * Seeded with the Nodes, Services and EndpointSlices.
  */
 export class LabCluster {
   private constructor(
@@ -34,7 +36,6 @@ export class LabCluster {
   static async start(topology: Topology, dir: string): Promise<LabCluster> {
     const server = await startKubeTestServer({
       host: '127.0.0.1',
-      tls: false,
       namespaces: [APP_NAMESPACE, AGENT_NAMESPACE, METALLB_NAMESPACE],
       crds: existsSync(CRD_DIR) ? [CRD_DIR] : [],
       objects: seedObjects(topology),
@@ -53,8 +54,9 @@ export class LabCluster {
       await writeFile(
         nodeKubeconfigPath,
         renderKubeconfig(
-          `http://127.0.0.1:${NODE_API_PORT}`,
+          `https://127.0.0.1:${NODE_API_PORT}`,
           server.adminToken,
+          server.certificateAuthority!,
         ),
         { mode: 0o600 },
       );
@@ -70,24 +72,18 @@ export class LabCluster {
     return this.server.url;
   }
 
-  /** A REST call as cluster admin; JSON in and out. Throws on a status other than 2xx and 404 (undefined). */
+  /** A REST call as cluster admin; JSON in and out. Undefined on 404; throws on other errors. */
   async request<T = KubeObject>(
     method: string,
     path: string,
     body?: unknown,
   ): Promise<T | undefined> {
-    const res = await fetch(`${this.server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.server.adminToken}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (res.status === 404) return undefined;
-    if (!res.ok)
-      throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
+    const { status, text } = await httpsJson(this.server, method, path, body);
+    if (status === 404) return undefined;
+    if (status < 200 || status >= 300) {
+      throw new Error(`${method} ${path}: ${status} ${text.slice(0, 1000)}`);
+    }
+    return JSON.parse(text) as T;
   }
 
   async service(
@@ -120,4 +116,40 @@ export class LabCluster {
     await this.relay.stop();
     await this.server.stop();
   }
+}
+
+/** One HTTPS request to the API server, trusting only its CA. */
+function httpsJson(
+  server: KubeTestServer,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      `${server.url}${path}`,
+      {
+        method,
+        ca: server.certificateAuthority,
+        timeout: 10_000,
+        headers: {
+          authorization: `Bearer ${server.adminToken}`,
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+        },
+      },
+      res => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', chunk => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(new Error(`${method} ${path}: timed out`)),
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
