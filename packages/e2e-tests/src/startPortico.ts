@@ -1,8 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { DevServer, startDevServer } from './devServer';
 import { freePort } from './freePort';
 
 export const repoRoot = resolve(__dirname, '../../..');
@@ -12,16 +12,31 @@ export interface RunningPortico {
   backendUrl: string;
   /** Everything the two dev servers printed so far, for failure messages. */
   output(): string;
+  /**
+   * Stops the backend and starts it again on the same port and SQLite folder,
+   * signing guests in as `guestUser` (e.g. `user:default/pat`). The frontend dev
+   * server stays up; browser pages must sign in again.
+   */
+  restartBackend(options: { guestUser: string }): Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  extraConfig?: object;
+  /** The user the guest provider signs in; app-config.yaml's alice by default. */
+  guestUser?: string;
+  timeoutMs?: number;
+}
+
 /**
- * Starts the frontend and backend exactly as `npm start` does, on free ports and a
- * throwaway SQLite folder, and waits until both answer.
+ * Starts the frontend and backend as `npm start` does (`backstage-cli package
+ * start` in packages/app and packages/backend, with the same config files), on
+ * free ports and a throwaway SQLite folder, and waits until both answer.
  */
 export async function startPortico(
-  options: { extraConfig?: object; timeoutMs?: number } = {},
+  options: StartOptions = {},
 ): Promise<RunningPortico> {
+  const timeoutMs = options.timeoutMs ?? 240_000;
   const [appPort, backendPort] = [await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'portico-e2e-'));
   const appUrl = `http://localhost:${appPort}`;
@@ -43,84 +58,95 @@ export async function startPortico(
       ...options.extraConfig,
     }),
   );
+  const configs = [join(repoRoot, 'app-config.yaml'), configFile];
 
   let output = '';
-  const child: ChildProcess = spawn(
-    'npx',
-    [
-      'backstage-cli',
-      'repo',
-      'start',
-      '--config',
-      join(repoRoot, 'app-config.yaml'),
-      '--config',
-      configFile,
-    ],
-    {
-      cwd: repoRoot,
-      detached: true,
-      // jest sets NODE_ENV=test, which neither the dev servers nor browserslist know.
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        BROWSER: 'none',
-        FORCE_COLOR: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.on('data', d => (output += d));
-  child.stderr?.on('data', d => (output += d));
+  const log = (name: string) => (chunk: string) => {
+    output += chunk
+      .split('\n')
+      .map(line => (line ? `[${name}] ${line}` : line))
+      .join('\n');
+  };
 
-  const stop = async () => {
-    if (child.exitCode === null && child.pid) {
-      const exited = new Promise(r => child.once('exit', r));
-      process.kill(-child.pid, 'SIGTERM');
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, 5000);
-      await exited;
-      clearTimeout(timer);
+  let backendGeneration = 0;
+  const startBackend = async (guestUser?: string) => {
+    const guestFile = join(dir, `app-config.guest-${backendGeneration++}.yaml`);
+    writeFileSync(
+      guestFile,
+      stringify(
+        guestUser
+          ? { auth: { providers: { guest: { userEntityRef: guestUser } } } }
+          : {},
+      ),
+    );
+    const server = startDevServer({
+      cwd: join(repoRoot, 'packages/backend'),
+      configs: [...configs, guestFile],
+      onOutput: log('backend'),
+    });
+    try {
+      await server.waitUntilOk(
+        `${backendUrl}/.backstage/health/v1/readiness`,
+        Date.now() + timeoutMs,
+      );
+    } catch (error) {
+      await server.stop();
+      throw error;
     }
+    return server;
+  };
+
+  let app: DevServer | undefined;
+  let backend: DevServer | undefined;
+  const stop = async () => {
+    await Promise.all([app?.stop(), backend?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   };
 
   try {
-    const deadline = Date.now() + (options.timeoutMs ?? 240_000);
-    await waitUntilOk(
-      `${backendUrl}/.backstage/health/v1/readiness`,
-      deadline,
-      () => child.exitCode,
-    );
-    await waitUntilOk(appUrl, deadline, () => child.exitCode);
+    app = startDevServer({
+      cwd: join(repoRoot, 'packages/app'),
+      configs,
+      onOutput: log('app'),
+    });
+    backend = await startBackend(options.guestUser);
+    await app.waitUntilOk(appUrl, Date.now() + timeoutMs);
   } catch (error) {
     await stop();
     throw new Error(
       `${(error as Error).message}\n--- output ---\n${output.slice(-4000)}`,
     );
   }
-  return { appUrl, backendUrl, output: () => output, stop };
+
+  return {
+    appUrl,
+    backendUrl,
+    output: () => output,
+    stop,
+    async restartBackend({ guestUser }) {
+      await backend?.stop();
+      backend = undefined;
+      try {
+        // The old backend must be gone, or the health check would see it.
+        await waitUntilRefused(backendUrl, Date.now() + 30_000);
+        backend = await startBackend(guestUser);
+      } catch (error) {
+        throw new Error(
+          `${(error as Error).message}\n--- output ---\n${output.slice(-4000)}`,
+        );
+      }
+    },
+  };
 }
 
-async function waitUntilOk(
-  url: string,
-  deadline: number,
-  exitCode: () => number | null,
-): Promise<void> {
+async function waitUntilRefused(url: string, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
-    if (exitCode() !== null)
-      throw new Error(`Portico exited while waiting for ${url}`);
     try {
-      const res = await fetch(url);
-      if (res.ok) return;
+      await fetch(url, { signal: AbortSignal.timeout(2000) });
     } catch {
-      // not listening yet
+      return;
     }
-    await new Promise(r => setTimeout(r, 500));
+    await new Promise(r => setTimeout(r, 200));
   }
-  throw new Error(`Timed out waiting for ${url}`);
+  throw new Error(`${url} still answers after the backend was stopped`);
 }

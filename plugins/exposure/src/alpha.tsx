@@ -27,12 +27,12 @@ const exposureApi = ApiBlueprint.make({
     }),
 });
 
-/** `/exposure/request`, with a nav item. */
+/** `/exposure/request`, with a nav item (short titles fit the sidebar). */
 const requestPage = PageBlueprint.make({
   name: 'request',
   params: {
     path: '/exposure/request',
-    title: 'Request exposure',
+    title: 'Request IP',
     icon: <PublicIcon fontSize="inherit" />,
     routeRef: requestRouteRef,
     loader: () =>
@@ -49,7 +49,7 @@ const adminPage = PageBlueprint.make({
   name: 'admin',
   params: {
     path: '/exposure/admin',
-    title: 'Exposure admin',
+    title: 'IP admin',
     icon: <SecurityIcon fontSize="inherit" />,
     routeRef: adminRouteRef,
     loader: () =>

@@ -26,7 +26,11 @@ export function PoolsTab(props: { onOpenPool: (name: string) => void }) {
       field: 'name',
       highlight: true,
       render: pool => (
-        <Link component="button" onClick={() => props.onOpenPool(pool.name)}>
+        <Link
+          component="button"
+          style={{ whiteSpace: 'nowrap', textAlign: 'left' }}
+          onClick={() => props.onOpenPool(pool.name)}
+        >
           {pool.name}
         </Link>
       ),

@@ -23,6 +23,7 @@ import { RequestForm } from './RequestForm';
 import { RequestResult } from './RequestResult';
 import {
   buildRequestInput,
+  clusterChoices,
   emptyForm,
   formFromEntity,
   RequestFormState,
@@ -94,9 +95,10 @@ function RequestWorkflow(props: {
 }) {
   const { pools, entities, preselected } = props;
   const exposureApi = useApi(exposureApiRef);
-  const initial = preselected
-    ? formFromEntity(emptyForm, preselected)
-    : emptyForm;
+  const initial = withOnlyCluster(
+    preselected ? formFromEntity(emptyForm, preselected) : emptyForm,
+    pools,
+  );
   const [form, setForm] = useState<RequestFormState>(initial);
   const [touched, setTouched] = useState(new Set<keyof RequestFormState>());
   const [submitting, setSubmitting] = useState(false);
@@ -117,7 +119,7 @@ function RequestWorkflow(props: {
     );
     setTouched(previous => new Set([...previous, ...changed]));
     setSubmitError(undefined);
-    setForm(next);
+    setForm(withOnlyCluster(next, pools));
   };
 
   const submit = async () => {
@@ -192,6 +194,21 @@ function RequestWorkflow(props: {
       </Grid>
     </Grid>
   );
+}
+
+/** Picks the cluster when the chosen pool (or intent) leaves only one. */
+function withOnlyCluster(
+  form: RequestFormState,
+  pools: PoolSummary[],
+): RequestFormState {
+  const choices = clusterChoices(form, pools);
+  if (choices.length === 1 && !form.cluster) {
+    return { ...form, cluster: choices[0] };
+  }
+  if (form.cluster && choices.length > 0 && !choices.includes(form.cluster)) {
+    return { ...form, cluster: choices.length === 1 ? choices[0] : '' };
+  }
+  return form;
 }
 
 /** The page for the legacy frontend system, which brings its own layout. */

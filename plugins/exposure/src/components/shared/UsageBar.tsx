@@ -6,14 +6,15 @@ const useStyles = makeStyles(theme => ({
   bar: {
     display: 'flex',
     height: 10,
-    minWidth: 160,
+    minWidth: 140,
+    marginBottom: 2,
     borderRadius: 5,
     overflow: 'hidden',
     backgroundColor: theme.palette.success.light,
   },
   allocated: { backgroundColor: theme.palette.primary.main },
   reserved: { backgroundColor: theme.palette.grey[500] },
-  legend: { whiteSpace: 'nowrap' },
+  legend: { display: 'block', whiteSpace: 'nowrap', lineHeight: 1.4 },
 }));
 
 /** A pool's allocated / reserved / free addresses as one stacked bar. */
@@ -47,7 +48,16 @@ export function UsageBar(props: { counts: PoolCounts }) {
         />
       </div>
       <Typography variant="caption" className={classes.legend}>
-        {label}
+        {formatCount(counts.allocated)} allocated · {formatCount(counts.free)}{' '}
+        free
+      </Typography>
+      <Typography
+        variant="caption"
+        color="textSecondary"
+        className={classes.legend}
+      >
+        {formatCount(counts.reserved)} reserved · {formatCount(counts.total)}{' '}
+        total
       </Typography>
     </div>
   );
