@@ -116,11 +116,14 @@ export class Lab {
     }
 
     this.signingKey = await LabSigningKey.create(this.dir);
-    const backendPort = await freePort();
+    // The ports of the root app-config when they are free, so the URLs look familiar.
+    const backendPort = this.options.withApp
+      ? await preferPort(7007)
+      : await freePort();
     this.portal = new PortalProcess({
       dir: this.dir,
       backendPort,
-      appPort: this.options.withApp ? await freePort() : undefined,
+      appPort: this.options.withApp ? await preferPort(3000) : undefined,
       extraConfig: this.signingKey.config,
       env: {
         PORTICO_LAB_KUBE_URL: this.cluster.url,
@@ -132,6 +135,12 @@ export class Lab {
     });
     await this.startPortal();
     this.log(`portal: ${this.portal.appUrl ?? this.portal.backendUrl}`);
+
+    for (const agent of [this.controller, ...this.speakers.values()]) {
+      if (agent && !agent.running) {
+        this.missing.push(`${agent.name} exited: ${agent.output(3)}`);
+      }
+    }
   }
 
   /** Starts the portal (again) and signs the demo users in. */
@@ -224,14 +233,19 @@ export class Lab {
   }
 }
 
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
+/** `port` if nothing listens on it, otherwise a free one. */
+async function preferPort(port: number): Promise<number> {
+  return freePort(port).catch(() => freePort());
+}
+
+/** A free TCP port on loopback (`port`, or any when 0). */
+export async function freePort(port = 0): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as { port: number };
+      server.close(() => resolvePort(bound));
     });
   });
 }

@@ -2,6 +2,8 @@
  * `npm run lab`: builds the lab, prints what it built and the portal URL, and runs
  * until Ctrl-C (which removes it all). `npm run lab -- --down` removes a lab left
  * running in another terminal, and any namespace a crashed run left behind.
+ * `npm run lab -- as USER METHOD PATH [JSON]` calls the running lab's portal as a
+ * demo user (alice, pat), e.g. to approve a request as the platform admin.
  * Needs root (network namespaces); see packages/lab/README.md for the walkthrough.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +12,8 @@ import { join } from 'node:path';
 import { Lab } from './Lab';
 import { destroyNamespaces, listLabNamespaces } from './network';
 import { describeLab } from './describeLab';
+import { LAB_USERS, LabUser, PortalClient } from './portal/PortalClient';
+import { LabSigningKey } from './portal/userTokens';
 import { LAB_PREFIX, newRunId } from './topology';
 
 const STATE_FILE = join(tmpdir(), 'portico-lab.json');
@@ -18,6 +22,7 @@ interface LabState {
   pid: number;
   runId: string;
   dir: string;
+  backendUrl: string;
 }
 
 async function up(): Promise<void> {
@@ -32,7 +37,12 @@ async function up(): Promise<void> {
     withApp: true,
     log: line => console.log(`  ${line}`),
   });
-  const state: LabState = { pid: process.pid, runId, dir };
+  const state: LabState = {
+    pid: process.pid,
+    runId,
+    dir,
+    backendUrl: lab.portal.backendUrl,
+  };
   await writeFile(STATE_FILE, JSON.stringify(state));
   console.log(`\n${describeLab(lab)}\n`);
   console.log(
@@ -53,10 +63,38 @@ async function up(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-async function down(): Promise<void> {
-  const state = await readFile(STATE_FILE, 'utf8')
+function readState(): Promise<LabState | undefined> {
+  return readFile(STATE_FILE, 'utf8')
     .then(text => JSON.parse(text) as LabState)
     .catch(() => undefined);
+}
+
+async function callAs(args: string[]): Promise<void> {
+  const [user, method, path, body] = args;
+  if (!(user in LAB_USERS) || !method || !path?.startsWith('/')) {
+    throw new Error(
+      `usage: npm run lab -- as ${Object.keys(LAB_USERS).join(
+        '|',
+      )} METHOD /api/PATH [JSON]`,
+    );
+  }
+  const state = await readState();
+  if (!state || !isAlive(state.pid)) throw new Error('no lab is running');
+  const client = new PortalClient(
+    state.backendUrl,
+    await LabSigningKey.load(state.dir),
+    user as LabUser,
+  );
+  const result = await client.call(
+    method.toUpperCase(),
+    path,
+    body === undefined ? undefined : JSON.parse(body),
+  );
+  console.log(JSON.stringify(result, null, 2));
+}
+
+async function down(): Promise<void> {
+  const state = await readState();
   if (state && isAlive(state.pid)) {
     console.log(`Stopping the lab of run ${state.runId} (pid ${state.pid})...`);
     process.kill(state.pid, 'SIGTERM');
@@ -85,12 +123,19 @@ function isAlive(pid: number): boolean {
 }
 
 async function main(): Promise<void> {
-  if (process.getuid?.() !== 0) {
+  if (process.getuid?.() !== 0 && process.argv[2] !== 'as') {
     throw new Error(
       'the lab builds network namespaces: run it as root (sudo npm run lab)',
     );
   }
-  await (process.argv.includes('--down') ? down() : up());
+  const args = process.argv.slice(2);
+  if (args[0] === 'as') {
+    await callAs(args.slice(1));
+  } else if (args.includes('--down')) {
+    await down();
+  } else {
+    await up();
+  }
 }
 
 main().catch(error => {

@@ -1,10 +1,11 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   exportPKCS8,
   exportSPKI,
   GeneralSign,
   generateKeyPair,
+  importPKCS8,
   KeyLike,
   SignJWT,
 } from 'jose';
@@ -30,12 +31,25 @@ export class LabSigningKey {
     const { publicKey, privateKey } = await generateKeyPair(ALGORITHM, {
       extractable: true,
     });
-    const publicKeyFile = join(dir, 'auth-public.pem');
-    const privateKeyFile = join(dir, 'auth-private.pem');
+    const { publicKeyFile, privateKeyFile } = keyFiles(dir);
     await writeFile(publicKeyFile, await exportSPKI(publicKey));
     await writeFile(privateKeyFile, await exportPKCS8(privateKey), {
       mode: 0o600,
     });
+    return LabSigningKey.fromPrivateKey(dir, privateKey);
+  }
+
+  /** The key of a running lab, from its folder (for `npm run lab -- as ...`). */
+  static async load(dir: string): Promise<LabSigningKey> {
+    const pem = await readFile(keyFiles(dir).privateKeyFile, 'utf8');
+    return LabSigningKey.fromPrivateKey(dir, await importPKCS8(pem, ALGORITHM));
+  }
+
+  private static fromPrivateKey(
+    dir: string,
+    privateKey: KeyLike,
+  ): LabSigningKey {
+    const { publicKeyFile, privateKeyFile } = keyFiles(dir);
     return new LabSigningKey(privateKey, {
       auth: {
         keyStore: {
@@ -94,4 +108,11 @@ export class LabSigningKey {
       .setExpirationTime(exp)
       .sign(this.privateKey);
   }
+}
+
+function keyFiles(dir: string) {
+  return {
+    publicKeyFile: join(dir, 'auth-public.pem'),
+    privateKeyFile: join(dir, 'auth-private.pem'),
+  };
 }
