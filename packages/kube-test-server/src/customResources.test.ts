@@ -201,4 +201,40 @@ describe('custom resources with @kubernetes/client-node', () => {
     expect(again.metadata.uid).toBe(applied.metadata.uid);
     await custom.deleteClusterCustomObject({ ...grants, name: grantName });
   });
+
+  it("removes with server-side apply what the manager stopped applying, and keeps others' fields", async () => {
+    const apply = (labels: Record<string, string>) =>
+      custom.patchClusterCustomObject(
+        {
+          ...grants,
+          name: grantName,
+          fieldManager: 'portico',
+          body: {
+            ...grant(['192.0.2.30']),
+            metadata: { name: grantName, labels },
+          },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      );
+    await apply({ a: '1', b: '2' });
+    await custom.patchClusterCustomObject(
+      {
+        ...grants,
+        name: grantName,
+        body: { metadata: { labels: { c: '3' } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const second = await apply({ a: '1' });
+    expect(second.metadata.labels).toEqual({ a: '1', c: '3' });
+    expect(
+      second.metadata.managedFields.find((f: any) => f.manager === 'portico')
+        .operation,
+    ).toBe('Apply');
+    const third = await apply({ a: '1' });
+    expect(third.metadata.resourceVersion).toBe(
+      second.metadata.resourceVersion,
+    );
+    await custom.deleteClusterCustomObject({ ...grants, name: grantName });
+  });
 });

@@ -31,3 +31,25 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function clone<T>(value: T): T {
   return structuredClone(value);
 }
+
+/** JSON text with object keys sorted, so equal documents give equal strings. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    isJsonObject(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map(k => [k, v[k]]),
+        )
+      : v,
+  );
+}
+
+/**
+ * Whether two JSON documents are equal, whatever their key order. Unlike
+ * util.isDeepStrictEqual it ignores prototypes, which differ between realms (a
+ * structuredClone made in another VM context, as under jest).
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import { applyPatch as applyJsonPatch, Operation } from 'fast-json-patch';
 import { statusErrors, StatusError } from '../http/status';
 import { applyMergePatch } from '../patch/mergePatch';
 import { listStrategy } from '../patch/patchMeta';
+import { serverSideApply } from '../patch/serverSideApply';
 import { applyStrategicMergePatch } from '../patch/strategicMergePatch';
 import {
   establishedCrdStatus,
@@ -23,7 +23,13 @@ import { ServiceDefaults } from '../resources/serviceDefaults';
 import { FieldRequirement, matchesFields } from '../selectors/fieldSelector';
 import { LabelRequirement, matchesLabels } from '../selectors/labelSelector';
 import { ObjectStore } from '../store/ObjectStore';
-import { clone, isJsonObject, JsonObject, KubeObject } from '../types';
+import {
+  clone,
+  isJsonObject,
+  JsonObject,
+  KubeObject,
+  sameJson,
+} from '../types';
 import { isBuiltin } from '../resources/builtinResources';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
@@ -34,6 +40,8 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** `Strict` refuses fields a custom resource's schema does not declare. */
   fieldValidation?: string;
+  /** Set by server-side apply; other writes keep what the object has. */
+  managedFields?: unknown[];
 }
 
 export interface ListOptions {
@@ -209,6 +217,7 @@ export class ResourceService {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.managedFields;
+    if (options.managedFields) meta.managedFields = options.managedFields;
     delete meta.selfLink;
 
     if (type.statusSubresource && key !== '/nodes') delete object.status;
@@ -274,15 +283,28 @@ export class ResourceService {
       if (patchType === 'apply' && !options.subresource) {
         const object = this.decode(type, patch);
         object.metadata.name = name;
+        const applied = serverSideApply(
+          { metadata: {} },
+          object,
+          options.fieldManager!,
+          {
+            apiVersion: apiVersionOf(type),
+            now: now(),
+            strategyOf: path => listStrategy(key, path),
+          },
+        );
         return this.create(type, namespace, object, {
           dryRun: options.dryRun,
           fieldValidation: options.fieldValidation,
+          managedFields: (applied.metadata as JsonObject)
+            .managedFields as unknown[],
         });
       }
       throw statusErrors.notFound(type.group, type.resource, name);
     }
     const current = this.present(type, existing) as JsonObject;
     let patched: unknown;
+    let managedFields: unknown[] | undefined;
     switch (patchType) {
       case 'json':
         patched = this.applyJsonPatch(current, patch);
@@ -298,11 +320,19 @@ export class ResourceService {
         );
         break;
       case 'apply':
-        patched = this.applyConfiguration(
-          key,
+        patched = serverSideApply(
           current,
           this.requireObject(patch),
+          options.fieldManager!,
+          {
+            apiVersion: apiVersionOf(type),
+            now: now(),
+            subresource: options.subresource,
+            strategyOf: path => listStrategy(key, path),
+          },
         );
+        managedFields = ((patched as JsonObject).metadata as JsonObject)
+          .managedFields as unknown[];
         break;
       default:
         throw statusErrors.unsupportedMediaType(String(patchType));
@@ -319,7 +349,7 @@ export class ResourceService {
     if (result.metadata.resourceVersion !== existing.metadata.resourceVersion) {
       throw statusErrors.conflict(type.group, type.resource, name);
     }
-    return this.replace(type, existing, result, options);
+    return this.replace(type, existing, result, { ...options, managedFields });
   }
 
   delete(
@@ -420,6 +450,8 @@ export class ResourceService {
           existing.metadata.name!,
         );
       next = clone(existing);
+      if (options.managedFields)
+        next.metadata.managedFields = options.managedFields;
       if (incoming.status === undefined) delete next.status;
       else next.status = incoming.status;
       next = this.prune(type, next, options.fieldValidation);
@@ -445,14 +477,16 @@ export class ResourceService {
         delete meta.deletionTimestamp;
         delete meta.deletionGracePeriodSeconds;
       }
-      delete meta.managedFields;
+      if (options.managedFields) meta.managedFields = options.managedFields;
+      else if (old.managedFields) meta.managedFields = old.managedFields;
+      else delete meta.managedFields;
       if (type.statusSubresource) {
         if (existing.status === undefined) delete next.status;
         else next.status = existing.status;
       }
       this.defaultOnUpdate(type, next, existing);
       next = this.prune(type, next, options.fieldValidation);
-      if (!isDeepStrictEqual(next.spec, existing.spec)) {
+      if (!sameJson(next.spec, existing.spec)) {
         meta.generation = (old.generation ?? 0) + 1;
       }
     }
@@ -460,7 +494,7 @@ export class ResourceService {
     if (key === CRD_GROUP_RESOURCE) this.installCrd(next);
     // A write that changes nothing is not a change: same resourceVersion, no event.
     if (
-      isDeepStrictEqual(
+      sameJson(
         withoutVersion(this.present(type, next)),
         withoutVersion(this.present(type, existing)),
       )
@@ -474,17 +508,6 @@ export class ResourceService {
     const stored = this.store.update(key, next);
     if (key === CRD_GROUP_RESOURCE) this.registerCrd(stored);
     return this.present(type, stored);
-  }
-
-  /** Server-side apply, as create-or-merge: maps merge, lists merge by key where known. */
-  private applyConfiguration(
-    key: string,
-    current: JsonObject,
-    applied: JsonObject,
-  ): JsonObject {
-    return applyStrategicMergePatch(current, applied, path =>
-      listStrategy(key, path),
-    );
   }
 
   private applyJsonPatch(current: JsonObject, patch: unknown): unknown {
