@@ -64,6 +64,14 @@ const exposureConfig = {
       policy: { approval: 'required', ports: [443], protocols: ['TCP'] },
     },
     {
+      name: 'temp-lab',
+      segment: 'lab-edge',
+      intent: 'temporary',
+      addresses: ['203.0.113.100-203.0.113.109'],
+      advertisement: { type: 'l2' },
+      policy: { approval: 'automatic', maxLifetimeHours: 72 },
+    },
+    {
       name: 'mgmt-lab',
       segment: 'lab-internal',
       intent: 'management',
@@ -317,7 +325,7 @@ describe('exposure templates, end to end in one backend', () => {
         },
       });
       expect(run.output.links[0].url).toBe(
-        `http://portal.example/exposure/requests/${request.id}`,
+        `http://portal.example/catalog/default/component/edge-api/exposure?request=${request.id}`,
       );
 
       internalRequest = request;
@@ -408,6 +416,40 @@ describe('exposure templates, end to end in one backend', () => {
       });
       expect(run.status).toBe('failed');
       expect(run.log).toContain('The exposure request was denied');
+    },
+    2 * WAIT_MS,
+  );
+
+  it(
+    'temporary template: the lifetime becomes the expiry; one beyond the pool maximum is refused',
+    async () => {
+      const before = Date.now();
+      const run = await runTemplate('expose-service-temporary', {
+        ...edgeApi,
+        service: 'edge-api-loadtest',
+        lifetimeHours: 24,
+        justification: 'load test of the new edge build',
+      });
+      expect(run.status).toBe('completed');
+      const { body } = await api(`/exposure/requests?pool=temp-lab`);
+      expect(body.items).toHaveLength(1);
+      expect(body.items[0]).toMatchObject({
+        state: 'active',
+        serviceName: 'edge-api-loadtest',
+      });
+      const lifetime = Date.parse(body.items[0].expiresAt) - before;
+      expect(lifetime).toBeGreaterThan(24 * 3600_000 - 60_000);
+      expect(lifetime).toBeLessThan(24 * 3600_000 + 60_000);
+
+      const tooLong = await runTemplate('expose-service-temporary', {
+        ...edgeApi,
+        service: 'edge-api-migration',
+        lifetimeHours: 100,
+        justification: 'a long migration',
+      });
+      expect(tooLong.status).toBe('failed');
+      expect(tooLong.log).toContain('The exposure request was denied');
+      expect(tooLong.log).toContain('72');
     },
     2 * WAIT_MS,
   );

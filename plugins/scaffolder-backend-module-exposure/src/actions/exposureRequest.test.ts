@@ -99,7 +99,7 @@ describe('exposure:request', () => {
     expect(ctx.output).toHaveBeenCalledWith('address', '192.0.2.10');
     expect(ctx.output).toHaveBeenCalledWith(
       'link',
-      'http://portal.example/exposure/requests/5d0c2b8e-7a55-4c59-9a40-0a1f0c2f7e11',
+      'http://portal.example/catalog/default/component/edge-api/exposure?request=5d0c2b8e-7a55-4c59-9a40-0a1f0c2f7e11',
     );
   });
 

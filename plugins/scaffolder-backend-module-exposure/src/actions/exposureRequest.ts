@@ -28,12 +28,24 @@ export interface ExposureRequestActionOptions {
   appBaseUrl?: string;
 }
 
-/** The frontend route of one request, built by the exposure frontend plugin. */
-export function requestPageLink(appBaseUrl: string, id: string): string {
+/**
+ * Where a request shows in the portal: the Exposure tab of its entity (the
+ * exposure frontend plugin's entity content at `exposure`), which lists the
+ * entity's requests with state, address and reasons.
+ */
+export function requestPageLink(
+  appBaseUrl: string,
+  entityRef: string,
+  id: string,
+): string {
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  const path = [namespace, kind.toLowerCase(), name]
+    .map(encodeURIComponent)
+    .join('/');
   return `${appBaseUrl.replace(
     /\/+$/,
     '',
-  )}/exposure/requests/${encodeURIComponent(id)}`;
+  )}/catalog/${path}/exposure?request=${encodeURIComponent(id)}`;
 }
 
 function describeReasons(reasons: GuardrailReason[]): string {
@@ -259,7 +271,10 @@ export function createExposureRequestAction(
         ctx.output('address', request.address);
       }
       if (options.appBaseUrl) {
-        ctx.output('link', requestPageLink(options.appBaseUrl, request.id));
+        ctx.output(
+          'link',
+          requestPageLink(options.appBaseUrl, request.entityRef, request.id),
+        );
       }
       if (request.state === 'pending') {
         ctx.logger.info(
