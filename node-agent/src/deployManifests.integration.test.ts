@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolve } from 'node:path';
@@ -129,6 +129,33 @@ describe('deploy/ (kustomize base)', () => {
     ]);
   });
 
+  it('components switch to audit mode and to MetalLB speakers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'portico-overlay-'));
+    try {
+      await symlink(DEPLOY, join(dir, 'base'));
+      await writeFile(
+        join(dir, 'kustomization.yaml'),
+        [
+          'resources: [base]',
+          'components: [base/components/metallb-dataplane, base/components/audit]',
+          '',
+        ].join('\n'),
+      );
+      const out = await run('kubectl', ['kustomize', dir], { timeout: 60_000 });
+      const objects = parseAllDocuments(out.stdout).map(d => d.toJS());
+      const names = objects.map(o => `${o.kind}/${o.metadata.name}`);
+      expect(names).toContain('Deployment/portico-controller');
+      expect(names.filter(n => n.includes('portico-speaker'))).toEqual([]);
+      const controller = objects.find(o => o.kind === 'Deployment');
+      expect(controller.spec.template.spec.containers[0].env).toContainEqual({
+        name: 'PORTICO_MODE',
+        value: 'audit',
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('`kubectl apply -k deploy/` succeeds against the API server', async () => {
     // The test API server serves the kinds Portico itself touches; apps/v1 only
     // if it grows it. Without apps/v1 the rest of the base is applied from the
@@ -143,10 +170,6 @@ describe('deploy/ (kustomize base)', () => {
     let first;
     if (servesApps) {
       first = await kubectl(['apply', '-k', DEPLOY]);
-      expect(first.stdout).toMatch(
-        /deployment.apps\/portico-controller created/,
-      );
-      expect(first.stdout).toMatch(/daemonset.apps\/portico-speaker created/);
     } else {
       const dir = await mkdtemp(join(tmpdir(), 'portico-deploy-'));
       const file = join(dir, 'base.yaml');
@@ -163,6 +186,10 @@ describe('deploy/ (kustomize base)', () => {
         await rm(dir, { recursive: true, force: true });
       }
     }
+    const workloads = servesApps
+      ? ['deployment.apps/portico-controller', 'daemonset.apps/portico-speaker']
+      : [];
+    for (const w of workloads) expect(first.stdout).toContain(`${w} created`);
     expect(first.stdout).toMatch(
       /customresourcedefinition.apiextensions.k8s.io\/exposuregrants.portico.dev created/,
     );
