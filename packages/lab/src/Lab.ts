@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { AGENT_BIN, EDGE_API_SCRIPT, REPO_ROOT } from './paths';
@@ -24,6 +25,8 @@ export interface LabOptions {
   dir: string;
   /** Serve the frontend too (the CLI does). */
   withApp?: boolean;
+  /** Start the portal (default true); without it the lab is the data plane alone. */
+  portal?: boolean;
   log?: (line: string) => void;
 }
 
@@ -67,6 +70,10 @@ export class Lab {
     return this.options.dir;
   }
 
+  private get heartbeatKeyFile(): string {
+    return join(this.dir, 'heartbeat.key');
+  }
+
   private async build(): Promise<void> {
     const t = this.topology;
     await mkdir(this.dir, { recursive: true });
@@ -81,7 +88,7 @@ export class Lab {
 
     this.cluster = await LabCluster.start(t, this.dir);
     this.log(
-      `Kubernetes API: ${this.cluster.url} (in the nodes: http://127.0.0.1:6443)`,
+      `Kubernetes API: ${this.cluster.url} (in the nodes: https://127.0.0.1:6443)`,
     );
     this.lbAddresses = new LoadBalancerAddresses(t, this.cluster).run(
       this.abort.signal,
@@ -103,6 +110,10 @@ export class Lab {
       )}, port ${WORKLOAD_PORT}`,
     );
 
+    // The shared key of the speakers' L2 heartbeats (a Secret in a real cluster).
+    await writeFile(this.heartbeatKeyFile, randomBytes(32).toString('hex'), {
+      mode: 0o600,
+    });
     if (existsSync(AGENT_BIN)) {
       await this.startController();
       for (const node of t.nodes) this.startSpeaker(node.name);
@@ -115,6 +126,15 @@ export class Lab {
       this.missing.push(`node agent (${AGENT_BIN})`);
     }
 
+    if (this.options.portal !== false) await this.buildPortal();
+    for (const agent of [this.controller, ...this.speakers.values()]) {
+      if (agent && !agent.running) {
+        this.missing.push(`${agent.name} exited: ${agent.output(3)}`);
+      }
+    }
+  }
+
+  private async buildPortal(): Promise<void> {
     this.signingKey = await LabSigningKey.create(this.dir);
     // The ports of the root app-config when they are free, so the URLs look familiar.
     const backendPort = this.options.withApp
@@ -135,12 +155,6 @@ export class Lab {
     });
     await this.startPortal();
     this.log(`portal: ${this.portal.appUrl ?? this.portal.backendUrl}`);
-
-    for (const agent of [this.controller, ...this.speakers.values()]) {
-      if (agent && !agent.running) {
-        this.missing.push(`${agent.name} exited: ${agent.output(3)}`);
-      }
-    }
   }
 
   /** Starts the portal (again) and signs the demo users in. */
@@ -163,6 +177,10 @@ export class Lab {
         this.cluster.nodeKubeconfigPath,
         '--node-name',
         nodeName,
+        '--l2-interfaces',
+        'eth0',
+        '--heartbeat-key-file',
+        this.heartbeatKeyFile,
         '--listen',
         AGENT_LISTEN,
       ],
