@@ -57,8 +57,14 @@ export interface KubeTestServer {
   kubeconfig: string;
   /** A file holding `kubeconfig`, deleted by stop() when the server chose its place. */
   kubeconfigPath: string;
-  /** A kubeconfig (YAML) for another configured token. */
-  kubeconfigFor(token: string, options?: { namespace?: string }): string;
+  /**
+   * A kubeconfig (YAML) for a configured token (or the admin token), optionally
+   * naming another address that reaches this server (a relay, a port forward).
+   */
+  kubeconfigFor(
+    token: string,
+    options?: { namespace?: string; server?: string },
+  ): string;
   /**
    * The Backstage Kubernetes plugin's cluster entry for this server, with the admin
    * token or another configured one.
@@ -180,13 +186,16 @@ export async function startKubeTestServer(
   }
   await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
 
-  const kubeconfigFor = (token: string, opts: { namespace?: string } = {}) => {
+  const kubeconfigFor = (
+    token: string,
+    opts: { namespace?: string; server?: string } = {},
+  ) => {
     const identity = tokens.get(token);
     if (!identity) {
       throw new Error('unknown token: configure it in `tokens` first');
     }
     return renderKubeconfig({
-      server: server.url,
+      server: opts.server ?? server.url,
       token,
       user: identity.user,
       namespace: opts.namespace,
