@@ -137,6 +137,31 @@ describe('leader handover between controller processes', () => {
     expect(await exited(children.get(second)!.child)).toBe(0);
     await holderBecomes(id => id === 'ctl-c', 'ctl-c leading');
     expect(await assigned('after-stop')).toBe('198.51.100.66');
+    // The leader's endpoints: ready, and its metrics say what it did.
+    const started = children
+      .get('ctl-c')!
+      .log.join('')
+      .split('\n')
+      .find(line => line.includes('portico-agent started'))!;
+    const health = JSON.parse(started).health as string;
+    expect((await fetch(`${health}/readyz`)).status).toBe(200);
+    expect((await fetch(`${health}/healthz`)).status).toBe(200);
+    const metrics = await eventually(
+      async () => {
+        const text = await (await fetch(`${health}/metrics`)).text();
+        return /^portico_services_assigned 3$/m.test(text) ? text : undefined;
+      },
+      10_000,
+      'metrics of the new leader',
+    );
+    expect(metrics).toMatch(/^portico_controller_leader 1$/m);
+    expect(metrics).toMatch(
+      /^portico_pool_addresses_in_use\{pool="handover"\} 3$/m,
+    );
+    expect(metrics).toMatch(
+      /^portico_pool_addresses_total\{pool="handover"\} 16$/m,
+    );
+
     // Addresses survived both handovers.
     const before = await h.core.readNamespacedServiceStatus({
       name: 'before',
