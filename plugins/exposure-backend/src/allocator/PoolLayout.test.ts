@@ -108,8 +108,14 @@ describe('PoolLayout.lowestFree', () => {
   it('handles an IPv6 /64 with bigint counts', () => {
     const l = layout(['2001:db8:1::/64']);
     expect(l.total).toBe(2n ** 64n);
-    const taken = l.takenWith([v('2001:db8:1::'), v('2001:db8:1::1')]);
+    // The all-zeros interface id is the Subnet-Router anycast address.
+    expect(l.unusable).toBe(1n);
+    expect(text(l.lowestFree(l.takenWith([])), 6)).toBe('2001:db8:1::1');
+    const taken = l.takenWith([v('2001:db8:1::1')]);
     expect(text(l.lowestFree(taken), 6)).toBe('2001:db8:1::2');
+    expect(l.unusableReason(v('2001:db8:1::'))).toMatch(
+      /Subnet-Router anycast/,
+    );
   });
 
   it('keeps a nearly full edge-skipping pool to one interval', () => {

@@ -4,7 +4,9 @@ import {
   PoolConfig,
   SegmentConfig,
   countEdgeAddresses,
+  countSubnetRouterAnycast,
   isEdgeAddress,
+  isSubnetRouterAnycast,
   parseRange,
   rangeHas,
   rangeSize,
@@ -44,23 +46,35 @@ export class PoolLayout {
     let count = 0n;
     for (const range of this.ranges) {
       count += reserved.countWithin(range.start, range.end);
-      if (this.avoidEdges) {
-        count += countEdgeAddresses(range);
-        // Edge addresses that are also reserved were counted twice.
-        for (const r of this.reserved) {
-          const lo = r.start > range.start ? r.start : range.start;
-          const hi = r.end < range.end ? r.end : range.end;
-          if (hi >= lo) {
-            count -= countEdgeAddresses({
-              family: r.family,
-              start: lo,
-              end: hi,
-            });
-          }
+      count += this.countSkipped(range);
+      // Skipped addresses that are also reserved were counted twice.
+      for (const r of this.reserved) {
+        const lo = r.start > range.start ? r.start : range.start;
+        const hi = r.end < range.end ? r.end : range.end;
+        if (hi >= lo) {
+          count -= this.countSkipped({ family: r.family, start: lo, end: hi });
         }
       }
     }
     return count;
+  }
+
+  /**
+   * Addresses never handed out whatever is taken: .0/.255 when the pool
+   * avoids them, and IPv6 Subnet-Router anycast addresses.
+   */
+  skipped(value: bigint): boolean {
+    return (
+      (this.avoidEdges && isEdgeAddress(this.family, value)) ||
+      isSubnetRouterAnycast(this.family, value)
+    );
+  }
+
+  private countSkipped(range: IpRange): bigint {
+    return (
+      (this.avoidEdges ? countEdgeAddresses(range) : 0n) +
+      countSubnetRouterAnycast(range)
+    );
   }
 
   contains(family: IpFamily, value: bigint): boolean {
@@ -72,7 +86,10 @@ export class PoolLayout {
     if (this.reserved.some(r => rangeHas(r, { family: this.family, value }))) {
       return 'is reserved on the segment';
     }
-    if (this.avoidEdges && isEdgeAddress(this.family, value)) {
+    if (isSubnetRouterAnycast(this.family, value)) {
+      return 'is the Subnet-Router anycast address of its /64 (RFC 4291 §2.6.1)';
+    }
+    if (this.skipped(value)) {
       return 'ends in .0 or .255, which this pool skips';
     }
     return undefined;
@@ -82,9 +99,9 @@ export class PoolLayout {
   takenWith(allocated: Iterable<bigint>): IntervalSet {
     const taken = IntervalSet.fromSorted(allocated);
     for (const r of this.reserved) taken.add(r.start, r.end);
-    if (!this.avoidEdges) return taken;
-    // Bridge gaps made only of skipped .255/.0 addresses, so a nearly full
-    // pool stays a few intervals instead of one per /24.
+    if (!this.avoidEdges && this.family === 4) return taken;
+    // Bridge gaps made only of skipped addresses, so a nearly full pool stays
+    // a few intervals instead of one per /24 (or per /64).
     const bridged = new IntervalSet();
     let previousEnd: bigint | undefined;
     for (const [start, end] of taken.intervals()) {
@@ -104,21 +121,21 @@ export class PoolLayout {
   private onlyEdgesBetween(end: bigint, nextStart: bigint): boolean {
     if (nextStart - end > 3n) return false;
     for (let v = end + 1n; v < nextStart; v++) {
-      if (!isEdgeAddress(this.family, v)) return false;
+      if (!this.skipped(v)) return false;
     }
     return true;
   }
 
   /**
    * The lowest usable address not in `taken`, or undefined when the pool is
-   * exhausted. Each step is a binary search over taken intervals; edge
-   * addresses add at most two steps per 256 addresses skipped.
+   * exhausted. Each step is a binary search over taken intervals; skipped
+   * addresses add a step each, and bridging keeps them out of long runs.
    */
   lowestFree(taken: IntervalSet): bigint | undefined {
     for (const range of this.ranges) {
       let v = taken.nextFree(range.start);
       while (v <= range.end) {
-        if (!(this.avoidEdges && isEdgeAddress(this.family, v))) return v;
+        if (!this.skipped(v)) return v;
         v = taken.nextFree(v + 1n);
       }
     }

@@ -79,6 +79,33 @@ describe.each(databases.eachSupportedId())(
       expect(second.address).toBe('10.50.1.2');
     });
 
+    it('allocates IPv6 from a /64, never the Subnet-Router anycast address', async () => {
+      const { service } = await setup();
+      const body = requestBody({
+        owner: 'group:default/team-search',
+        pool: 'v6-internal',
+        ports: [{ port: 443 }],
+      });
+      const first = await service.createRequest(SAM, body);
+      expect([first.state, first.address]).toEqual([
+        'active',
+        '2001:db8:40:20::1',
+      ]);
+      const wanted = await service.createRequest(SAM, {
+        ...body,
+        serviceName: 'b',
+        address: '2001:DB8:40:20:0:0:0:FFFF',
+      });
+      expect(wanted.address).toBe('2001:db8:40:20::ffff');
+      await expect(
+        service.createRequest(SAM, {
+          ...body,
+          serviceName: 'c',
+          address: '2001:db8:40:20::',
+        }),
+      ).rejects.toThrow(/Subnet-Router anycast address of its \/64/);
+    });
+
     it('releases only for the owner group or release-any, and reuses the address', async () => {
       const { service } = await setup();
       const body = requestBody({ pool: 'internal', ports: [{ port: 8080 }] });
@@ -220,8 +247,8 @@ describe.each(databases.eachSupportedId())(
       expect(byName['v6-internal']).toEqual({
         total: '18446744073709551616',
         allocated: '0',
-        reserved: '0',
-        free: '18446744073709551616',
+        reserved: '1',
+        free: '18446744073709551615',
       });
     });
 

@@ -4,8 +4,10 @@ import {
   addressKey,
   canonicalAddress,
   countEdgeAddresses,
+  countSubnetRouterAnycast,
   formatRange,
   isEdgeAddress,
+  isSubnetRouterAnycast,
   iterateRange,
   parseAddress,
   parseRange,
@@ -128,5 +130,20 @@ describe('iteration and keys', () => {
     expect(countEdgeAddresses(parseRange('2001:db8::/120'))).toBe(0n);
     expect(isEdgeAddress(4, parseAddress('192.0.2.255').value)).toBe(true);
     expect(isEdgeAddress(6, parseAddress('2001:db8::ff').value)).toBe(false);
+  });
+
+  it('finds Subnet-Router anycast addresses (RFC 4291 §2.6.1)', () => {
+    expect(isSubnetRouterAnycast(6, parseAddress('2001:db8:1::').value)).toBe(
+      true,
+    );
+    expect(isSubnetRouterAnycast(6, parseAddress('2001:db8:1::1').value)).toBe(
+      false,
+    );
+    expect(isSubnetRouterAnycast(4, parseAddress('0.0.0.0').value)).toBe(false);
+    expect(countSubnetRouterAnycast(parseRange('2001:db8::/63'))).toBe(2n);
+    expect(
+      countSubnetRouterAnycast(parseRange('2001:db8::1-2001:db8::ffff')),
+    ).toBe(0n);
+    expect(countSubnetRouterAnycast(parseRange('192.0.2.0/24'))).toBe(0n);
   });
 });

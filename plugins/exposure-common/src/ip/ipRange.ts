@@ -188,13 +188,36 @@ export function isEdgeAddress(family: IpFamily, value: bigint): boolean {
   return last === 0n || last === 255n;
 }
 
+/** Number of values v in the range with v mod modulus = residue. */
+function countResidue(
+  range: IpRange,
+  modulus: bigint,
+  residue: bigint,
+): bigint {
+  const upTo = (x: bigint) => (x < residue ? 0n : (x - residue) / modulus + 1n);
+  return upTo(range.end) - upTo(range.start - 1n);
+}
+
 /** Number of .0/.255 addresses in an IPv4 range (0 for IPv6). */
 export function countEdgeAddresses(range: IpRange): bigint {
   if (range.family !== 4) return 0n;
-  // Count values v in [start, end] with v mod 256 in {0, 255}.
-  const below = (x: bigint, residue: bigint) =>
-    x < residue ? 0n : (x - residue) / 256n + 1n; // residues ≤ x
-  const count = (residue: bigint) =>
-    below(range.end, residue) - below(range.start - 1n, residue);
-  return count(0n) + count(255n);
+  return countResidue(range, 256n, 0n) + countResidue(range, 256n, 255n);
+}
+
+const INTERFACE_ID_SPAN = 1n << 64n;
+
+/**
+ * The Subnet-Router anycast address of a /64 (interface identifier all
+ * zeros, RFC 4291 §2.6.1): routers answer it, so it is never a service VIP.
+ */
+export function isSubnetRouterAnycast(
+  family: IpFamily,
+  value: bigint,
+): boolean {
+  return family === 6 && value % INTERFACE_ID_SPAN === 0n;
+}
+
+/** Number of Subnet-Router anycast addresses in a range (0 for IPv4). */
+export function countSubnetRouterAnycast(range: IpRange): bigint {
+  return range.family === 6 ? countResidue(range, INTERFACE_ID_SPAN, 0n) : 0n;
 }
