@@ -1,0 +1,253 @@
+import { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import {
+  interopUnavailable,
+  NetnsLab,
+  stopChild,
+} from '../bgp/testing/netnsLab';
+import { eventually } from '../kube/__testUtils__/kubeHarness';
+import { BirdRouter } from '../bgp/testing/routers/bird';
+
+jest.setTimeout(240_000);
+
+const CLI = resolve(__dirname, '../cli.ts');
+const KUBE_TEST_SERVER = resolve(
+  __dirname,
+  '../../../packages/kube-test-server/src/cli.ts',
+);
+const CRDS = resolve(__dirname, '../../../deploy/crds');
+
+// `portico-agent speaker` as a process in its own network namespace ("node"),
+// reading a test API server in that namespace, peering with BIRD 2 in another
+// ("router") over a veth in TEST-NET-1; the announced address is TEST-NET-2.
+// Nothing touches the root namespace's network.
+const why = interopUnavailable([
+  '/usr/sbin/bird',
+  '/usr/sbin/birdc',
+  '/usr/bin/kubectl',
+]);
+if (why) {
+  // eslint-disable-next-line jest/no-disabled-tests, jest/expect-expect
+  it.skip(`speaker wiring against BIRD (${why})`, () => {});
+} else {
+  describe('speaker wiring against BIRD 2', () => {
+    const lab = new NetnsLab('sk');
+    let dir: string;
+    let kubeconfig: string;
+    let router: BirdRouter;
+    let speaker: ChildProcess | undefined;
+    const speakerLog: string[] = [];
+
+    const kubectl = (...args: string[]) =>
+      lab.exec(
+        'node',
+        'kubectl',
+        [`--kubeconfig=${kubeconfig}`, ...args],
+        60_000,
+      );
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'portico-speaker-'));
+      kubeconfig = join(dir, 'kubeconfig');
+      await lab.addNamespace('node');
+      await lab.addNamespace('router');
+      await lab.link('node', 'router', ['192.0.2.1/30'], ['192.0.2.2/30']);
+
+      const api = lab.spawn('node', process.execPath, [
+        '--import',
+        'tsx',
+        KUBE_TEST_SERVER,
+        '--port=16443',
+        `--kubeconfig=${kubeconfig}`,
+        `--crds=${CRDS}`,
+        '--namespace=metallb-system',
+        '--namespace=apps',
+      ]);
+      const apiLog: string[] = [];
+      api.stderr!.on('data', d => apiLog.push(String(d)));
+      api.stdout!.on('data', d => apiLog.push(String(d)));
+      await eventually(
+        async () =>
+          existsSync(kubeconfig) && apiLog.join('').includes('listening')
+            ? true
+            : undefined,
+        90_000,
+        'the test API server in the node namespace',
+      ).catch(error => {
+        throw new Error(`${error}: ${apiLog.join('')}`);
+      });
+
+      router = new BirdRouter(
+        lab,
+        'router',
+        {
+          asn: 64513,
+          routerId: '192.0.2.2',
+          holdTime: 9,
+          neighbors: [
+            {
+              address: '192.0.2.1',
+              asn: 64512,
+              family: 'ipv4',
+              localAddress: '192.0.2.2',
+            },
+          ],
+        },
+        dir,
+      );
+      await router.start();
+
+      const manifests = [
+        {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: {
+            name: 'node-1',
+            labels: { 'kubernetes.io/hostname': 'node-1' },
+          },
+        },
+        {
+          apiVersion: 'metallb.io/v1beta1',
+          kind: 'IPAddressPool',
+          metadata: { name: 'bgp-pool', namespace: 'metallb-system' },
+          spec: { addresses: ['198.51.100.0/28'] },
+        },
+        {
+          apiVersion: 'metallb.io/v1beta1',
+          kind: 'BGPAdvertisement',
+          metadata: { name: 'bgp', namespace: 'metallb-system' },
+          spec: { ipAddressPools: ['bgp-pool'], communities: ['64512:300'] },
+        },
+        {
+          apiVersion: 'metallb.io/v1beta2',
+          kind: 'BGPPeer',
+          metadata: { name: 'router', namespace: 'metallb-system' },
+          spec: {
+            myASN: 64512,
+            peerASN: 64513,
+            peerAddress: '192.0.2.2',
+            holdTime: '9s',
+          },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'web', namespace: 'apps' },
+          spec: {
+            type: 'LoadBalancer',
+            selector: { app: 'web' },
+            ports: [{ port: 80 }],
+          },
+        },
+        {
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          metadata: {
+            name: 'web-1',
+            namespace: 'apps',
+            labels: { 'kubernetes.io/service-name': 'web' },
+          },
+          addressType: 'IPv4',
+          endpoints: [
+            {
+              addresses: ['198.18.0.10'],
+              nodeName: 'node-1',
+              conditions: { ready: true },
+            },
+          ],
+          ports: [{ port: 80, protocol: 'TCP' }],
+        },
+      ];
+      const file = join(dir, 'objects.yaml');
+      await writeFile(
+        file,
+        manifests.map(m => `---\n${stringify(m)}`).join(''),
+      );
+      await kubectl('apply', '-f', file);
+    });
+
+    afterAll(async () => {
+      if (speaker) await stopChild(speaker);
+      await lab.destroy();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    const setIngress = (ips: string[]) =>
+      kubectl(
+        '-n',
+        'apps',
+        'patch',
+        'service',
+        'web',
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({
+          status: {
+            loadBalancer: {
+              ingress: ips.length ? ips.map(ip => ({ ip })) : null,
+            },
+          },
+        }),
+      );
+
+    const routeTo = (prefix: string) =>
+      router
+        .routes('ipv4')
+        .then(routes => routes.find(r => r.prefix === prefix));
+
+    it('announces what the Service status holds, withdraws what it loses, and on SIGTERM', async () => {
+      await setIngress(['198.51.100.5']);
+      speaker = lab.spawn('node', process.execPath, [
+        '--import',
+        'tsx',
+        CLI,
+        'speaker',
+        `--kubeconfig=${kubeconfig}`,
+        '--node-name=node-1',
+        '--bgp-router-id=192.0.2.1',
+        '--listen=127.0.0.1:0',
+      ]);
+      speaker.stderr!.on('data', d => speakerLog.push(String(d)));
+      const announced = await eventually(
+        () => routeTo('198.51.100.5/32'),
+        90_000,
+        'BIRD holds 198.51.100.5/32',
+      ).catch(error => {
+        throw new Error(`${error}\nspeaker log:\n${speakerLog.join('')}`);
+      });
+      expect(announced.asPath).toEqual([64512]);
+      expect(announced.communities).toContain('64512:300');
+
+      // The controller takes the address away: the route goes.
+      await setIngress([]);
+      await eventually(
+        async () => ((await routeTo('198.51.100.5/32')) ? undefined : true),
+        30_000,
+        '198.51.100.5/32 withdrawn',
+      );
+
+      // A new address, then a graceful stop: withdrawn at once, exit code 0.
+      await setIngress(['198.51.100.6']);
+      await eventually(
+        () => routeTo('198.51.100.6/32'),
+        30_000,
+        'BIRD holds 198.51.100.6/32',
+      );
+      const exited = new Promise<number | null>(done =>
+        speaker!.once('exit', code => done(code)),
+      );
+      speaker.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await eventually(
+        async () => ((await routeTo('198.51.100.6/32')) ? undefined : true),
+        10_000,
+        '198.51.100.6/32 withdrawn on shutdown',
+      );
+    });
+  });
+}
