@@ -1,6 +1,8 @@
 import { describe, expect, it, jest, afterEach } from '@jest/globals';
 import type { SchedulerServiceTaskInvocationDefinition } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { join } from 'node:path';
 import request from 'supertest';
 import {
   ALICE,
@@ -32,6 +34,13 @@ const body = {
 };
 
 describe('router and openapi.yaml', () => {
+  it('is a valid OpenAPI 3.0 document', async () => {
+    const api: any = await SwaggerParser.validate(
+      join(__dirname, '../openapi.yaml'),
+    );
+    expect(api.openapi).toBe('3.0.3');
+  });
+
   it('serves exactly the operations the document declares', async () => {
     const router: any = await createRouter({} as any);
     const served = router.stack
