@@ -11,6 +11,9 @@ function startBackend() {
   backend.add(import('@backstage/plugin-auth-backend'));
   backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 
+  // The event bus lets the catalog hear of exposure changes at once.
+  backend.add(import('@backstage/plugin-events-backend'));
+
   backend.add(import('@backstage/plugin-catalog-backend'));
   backend.add(
     import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
