@@ -5,21 +5,13 @@ import { applyMergePatch } from '../patch/mergePatch';
 import { listStrategy } from '../patch/patchMeta';
 import { serverSideApply } from '../patch/serverSideApply';
 import { applyStrategicMergePatch } from '../patch/strategicMergePatch';
-import {
-  establishedCrdStatus,
-  resourcesOfCrd,
-  validateCrd,
-} from '../resources/crdResources';
-import { pruneUnknownFields } from '../resources/prune';
-import { validateAgainstSchema } from '../resources/validateSchema';
+import { resourcesOfCrd, validateCrd } from '../resources/crdResources';
 import { ResourceRegistry } from '../resources/ResourceRegistry';
 import {
   apiVersionOf,
   groupResourceKey,
   ResourceType,
 } from '../resources/ResourceType';
-import { ServiceAllocations } from '../resources/serviceAllocations';
-import { ServiceDefaults } from '../resources/serviceDefaults';
 import { FieldRequirement, matchesFields } from '../selectors/fieldSelector';
 import { LabelRequirement, matchesLabels } from '../selectors/labelSelector';
 import { ObjectStore } from '../store/ObjectStore';
@@ -31,6 +23,10 @@ import {
   sameJson,
 } from '../types';
 import { isBuiltin } from '../resources/builtinResources';
+import { checkCustomResource } from './checkCustomResource';
+import { decodeContinue, encodeContinue, itemKey } from './continueToken';
+import { CRD_GROUP_RESOURCE, KindDefaults, NAMESPACES } from './KindDefaults';
+import { kubeTimestamp } from './kubeTimestamp';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -61,28 +57,6 @@ export interface ListResult {
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-export const CRD_GROUP_RESOURCE =
-  'apiextensions.k8s.io/customresourcedefinitions';
-const NAMESPACES = '/namespaces';
-const SERVICES = '/services';
-const SECRETS = '/secrets';
-
-/** A Secret's stringData is write-only: apiserver folds it into data, base64-encoded. */
-function defaultSecret(secret: KubeObject): void {
-  secret.type ??= 'Opaque';
-  if (!isJsonObject(secret.stringData)) return;
-  const data = isJsonObject(secret.data) ? secret.data : {};
-  for (const [key, value] of Object.entries(secret.stringData)) {
-    data[key] = Buffer.from(String(value), 'utf8').toString('base64');
-  }
-  secret.data = data;
-  delete secret.stringData;
-}
-
-function now(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
 function randomSuffix(): string {
   let suffix = '';
   for (let i = 0; i < 5; i += 1) {
@@ -104,19 +78,14 @@ function withoutVersion(object: KubeObject): KubeObject {
  * patch types, finalizers on delete, CRDs turning into served resources.
  */
 export class ResourceService {
-  private readonly serviceDefaults: ServiceDefaults;
+  private readonly kindDefaults: KindDefaults;
 
   constructor(
     readonly store: ObjectStore,
     readonly registry: ResourceRegistry,
     serviceCidr: string,
   ) {
-    const allocations = new ServiceAllocations(store);
-    this.serviceDefaults = new ServiceDefaults(
-      serviceCidr,
-      ip => allocations.hasIP(ip),
-      port => allocations.hasNodePort(port),
-    );
+    this.kindDefaults = new KindDefaults(store, serviceCidr);
   }
 
   /** Sets apiVersion and kind to the version the client asked for. */
@@ -211,7 +180,7 @@ export class ResourceService {
       throw statusErrors.alreadyExists(type.group, type.resource, meta.name);
     }
     meta.uid = randomUUID();
-    meta.creationTimestamp = now();
+    meta.creationTimestamp = kubeTimestamp();
     meta.generation = 1;
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
@@ -221,8 +190,8 @@ export class ResourceService {
     delete meta.selfLink;
 
     if (type.statusSubresource && key !== '/nodes') delete object.status;
-    this.defaultOnCreate(type, object);
-    const prepared = this.prune(type, object, options.fieldValidation);
+    this.kindDefaults.onCreate(type, object);
+    const prepared = checkCustomResource(type, object, options.fieldValidation);
     if (key === CRD_GROUP_RESOURCE) this.installCrd(prepared);
     if (options.dryRun) return this.present(type, prepared);
     const stored = this.store.create(key, prepared);
@@ -289,7 +258,7 @@ export class ResourceService {
           options.fieldManager!,
           {
             apiVersion: apiVersionOf(type),
-            now: now(),
+            now: kubeTimestamp(),
             strategyOf: path => listStrategy(key, path),
           },
         );
@@ -326,7 +295,7 @@ export class ResourceService {
           options.fieldManager!,
           {
             apiVersion: apiVersionOf(type),
-            now: now(),
+            now: kubeTimestamp(),
             subresource: options.subresource,
             strategyOf: path => listStrategy(key, path),
           },
@@ -379,7 +348,7 @@ export class ResourceService {
       return { object: this.present(type, existing), deleted: true };
     if (existing.metadata.finalizers?.length) {
       if (!existing.metadata.deletionTimestamp) {
-        existing.metadata.deletionTimestamp = now();
+        existing.metadata.deletionTimestamp = kubeTimestamp();
         existing.metadata.deletionGracePeriodSeconds = 0;
         return {
           object: this.present(type, this.store.update(key, existing)),
@@ -454,7 +423,7 @@ export class ResourceService {
         next.metadata.managedFields = options.managedFields;
       if (incoming.status === undefined) delete next.status;
       else next.status = incoming.status;
-      next = this.prune(type, next, options.fieldValidation);
+      next = checkCustomResource(type, next, options.fieldValidation);
     } else if (options.subresource) {
       throw statusErrors.notFound(
         type.group,
@@ -484,8 +453,8 @@ export class ResourceService {
         if (existing.status === undefined) delete next.status;
         else next.status = existing.status;
       }
-      this.defaultOnUpdate(type, next, existing);
-      next = this.prune(type, next, options.fieldValidation);
+      this.kindDefaults.onUpdate(type, next, existing);
+      next = checkCustomResource(type, next, options.fieldValidation);
       if (!sameJson(next.spec, existing.spec)) {
         meta.generation = (old.generation ?? 0) + 1;
       }
@@ -606,77 +575,7 @@ export class ResourceService {
     }
   }
 
-  private defaultOnCreate(type: ResourceType, object: KubeObject): void {
-    const key = groupResourceKey(type);
-    if (key === SERVICES) this.serviceDefaults.onCreate(object);
-    if (key === SECRETS) defaultSecret(object);
-    if (key === NAMESPACES) {
-      object.metadata.labels = {
-        ...object.metadata.labels,
-        'kubernetes.io/metadata.name': object.metadata.name!,
-      };
-      object.spec = {
-        finalizers: ['kubernetes'],
-        ...(isJsonObject(object.spec) ? object.spec : {}),
-      };
-      object.status = { phase: 'Active' };
-    }
-    if (key === CRD_GROUP_RESOURCE)
-      object.status = establishedCrdStatus(object, now());
-  }
-
-  private defaultOnUpdate(
-    type: ResourceType,
-    object: KubeObject,
-    previous: KubeObject,
-  ): void {
-    const key = groupResourceKey(type);
-    if (key === SECRETS) defaultSecret(object);
-    if (key === SERVICES) this.serviceDefaults.onUpdate(object, previous);
-    if (key === NAMESPACES) {
-      object.metadata.labels = {
-        ...object.metadata.labels,
-        'kubernetes.io/metadata.name': object.metadata.name!,
-      };
-    }
-    if (key === CRD_GROUP_RESOURCE)
-      object.status = establishedCrdStatus(object, now());
-  }
-
-  private prune(
-    type: ResourceType,
-    object: KubeObject,
-    fieldValidation?: string,
-  ): KubeObject {
-    if (!type.schema) return object;
-    const unknown: string[] = [];
-    const pruned = pruneUnknownFields(
-      object,
-      type.schema,
-      unknown,
-    ) as KubeObject;
-    if (fieldValidation === 'Strict' && unknown.length) {
-      throw statusErrors.badRequest(
-        `${type.kind} in version "${type.version}" cannot be handled as a ${
-          type.kind
-        }: strict decoding error: ${unknown
-          .map(path => `unknown field "${path}"`)
-          .join(', ')}`,
-      );
-    }
-    const errors = validateAgainstSchema(pruned, type.schema);
-    if (errors.length) {
-      throw statusErrors.invalid(
-        type.group,
-        type.kind,
-        pruned.metadata.name ?? '',
-        errors,
-      );
-    }
-    return pruned;
-  }
-
-  /** Validates a CRD about to be stored; refuses one whose group-resource another CRD serves. */
+  /** Refuses a CRD that apiextensions-apiserver would refuse (see validateCrd). */
   private installCrd(crd: KubeObject): void {
     const errors = validateCrd(crd);
     if (errors.length) {
@@ -692,33 +591,4 @@ export class ResourceService {
   private registerCrd(crd: KubeObject): void {
     this.registry.setCrdResources(crd.metadata.name!, resourcesOfCrd(crd));
   }
-
-  /** Restores served resources for CRDs already in the store (used at start-up). */
-  registerStoredCrds(): void {
-    for (const crd of this.store.list(CRD_GROUP_RESOURCE))
-      this.registerCrd(crd);
-  }
-}
-
-function itemKey(object: KubeObject): string {
-  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
-}
-
-function encodeContinue(rv: string, start: string): string {
-  return Buffer.from(
-    JSON.stringify({ v: 'meta.k8s.io/v1', rv, start }),
-  ).toString('base64url');
-}
-
-function decodeContinue(token: string): { rv: string; start: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (typeof parsed.rv === 'string' && typeof parsed.start === 'string')
-      return parsed;
-  } catch {
-    // fall through to the error below
-  }
-  throw statusErrors.badRequest(
-    'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
-  );
 }
