@@ -82,9 +82,12 @@ describe('leader handover between controller processes', () => {
         const id = await holder();
         return want(id) ? id ?? '' : undefined;
       },
-      15_000,
+      30_000,
       what,
-    );
+    ).catch(error => {
+      const logs = [...children].map(([id, c]) => `--- ${id}\n${c.log.join('')}`);
+      throw new Error(`${error.message}\n${logs.join('\n')}`);
+    });
 
   async function assigned(name: string) {
     const svc = loadBalancer(h.ns.apps, name);
