@@ -5,10 +5,7 @@ export interface Config {
    * backend with its path and the reason.
    */
   exposure?: {
-    /**
-     * Network segments (VLANs / subnets) owned by the network team.
-     * @visibility frontend
-     */
+    /** Network segments (VLANs / subnets) owned by the network team. */
     segments?: Array<{
       /** Unique name, lowercase letters, digits and "-". */
       name: string;
@@ -45,10 +42,7 @@ export interface Config {
       /** Names of the Kubernetes clusters attached to this segment. */
       clusters?: string[];
     }>;
-    /**
-     * Intent pools owned by the platform team, each inside one segment.
-     * @visibility frontend
-     */
+    /** Intent pools owned by the platform team, each inside one segment. */
     pools?: Array<{
       /** Unique name; also the MetalLB IPAddressPool name. */
       name: string;
