@@ -12,7 +12,7 @@ import {
 } from './__testUtils__/standInExposurePlugin';
 import { catalogModuleExposure } from './module';
 
-const WAIT_MS = 30_000;
+const WAIT_MS = 60_000;
 
 async function waitFor<T>(
   what: string,
@@ -61,7 +61,7 @@ describe('catalog module exposure, in a real catalog', () => {
       ],
     });
     baseUrl = `http://localhost:${backend.server.port()}/api/catalog`;
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await backend?.stop();
@@ -199,7 +199,7 @@ describe('catalog module exposure, on a change event', () => {
         }),
       ],
     });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await backend?.stop();

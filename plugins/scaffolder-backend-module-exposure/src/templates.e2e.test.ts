@@ -21,7 +21,7 @@ import { scaffolderModuleExposure } from './module';
 const repoRoot = resolvePath(__dirname, '../../..');
 const catalogFile = (name: string) => resolvePath(repoRoot, 'catalog', name);
 
-const WAIT_MS = 45_000;
+const WAIT_MS = 60_000;
 const ALICE = 'user:default/alice';
 const memberships: Record<string, string[]> = {
   [ALICE]: ['group:default/team-payments'],
@@ -162,7 +162,7 @@ describe('exposure templates, end to end in one backend', () => {
       ],
     });
     base = `http://localhost:${backend.server.port()}/api`;
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await backend?.stop();
@@ -196,16 +196,8 @@ describe('exposure templates, end to end in one backend', () => {
   }
 
   /** Runs a template as alice and waits until the task ends. */
-  async function runTemplate(name: string, values: Record<string, unknown>) {
-    await waitFor(`template ${name} in the catalog`, () =>
-      entity(`template:default/${name}`),
-    );
-    const created = await api('/scaffolder/v2/tasks', {
-      method: 'POST',
-      body: { templateRef: `template:default/${name}`, values },
-    });
-    expect(created.status).toBe(201);
-    const taskId: string = created.body.id;
+  /** Waits until a task ends; its status, log and output. */
+  async function taskResult(taskId: string) {
     const task = await waitFor('the task to end', async () => {
       const { body } = await api(`/scaffolder/v2/tasks/${taskId}`);
       return ['completed', 'failed'].includes(body.status) ? body : undefined;
@@ -219,10 +211,24 @@ describe('exposure templates, end to end in one backend', () => {
       e => e.type === 'completion',
     );
     return {
+      taskId,
       status: task.status as string,
       log,
       output: completion?.body?.output,
     };
+  }
+
+  /** Runs a template as alice and waits until the task ends. */
+  async function runTemplate(name: string, values: Record<string, unknown>) {
+    await waitFor(`template ${name} in the catalog`, () =>
+      entity(`template:default/${name}`),
+    );
+    const created = await api('/scaffolder/v2/tasks', {
+      method: 'POST',
+      body: { templateRef: `template:default/${name}`, values },
+    });
+    expect(created.status).toBe(201);
+    return taskResult(created.body.id);
   }
 
   const edgeApi = {
@@ -450,6 +456,48 @@ describe('exposure templates, end to end in one backend', () => {
       expect(tooLong.status).toBe('failed');
       expect(tooLong.log).toContain('The exposure request was denied');
       expect(tooLong.log).toContain('72');
+    },
+    2 * WAIT_MS,
+  );
+
+  it(
+    'a retried task reuses its request instead of asking twice',
+    async () => {
+      // A publish target with no publish action installed fails the task after
+      // the request was made; the user then retries it.
+      const values = {
+        ...edgeApi,
+        service: 'edge-api-retry',
+        repoUrl: 'github.com?owner=portico&repo=deploy',
+      };
+      const first = await runTemplate('expose-service-internal', values);
+      expect(first.status).toBe('failed');
+      expect(first.log).toContain('publish:github:pull-request');
+
+      const retried = await api(`/scaffolder/v2/tasks/${first.taskId}/retry`, {
+        method: 'POST',
+        body: {},
+      });
+      expect(retried.status).toBe(201);
+      const second = await taskResult(first.taskId);
+      expect(second.status).toBe('failed');
+      // The templates start over on retry (their log shows the new run only):
+      // the action ran again and reported the request of the first run.
+      const firstId = /Request ([0-9a-f-]{36}) is active/.exec(first.log)?.[1];
+      expect(firstId).toBeDefined();
+      expect(second.log).toContain('Beginning step Request the exposure');
+      expect(second.log).toContain(`Request ${firstId} is active`);
+
+      const { body } = await api(
+        `/exposure/requests?entityRef=${encodeURIComponent(
+          'component:default/edge-api',
+        )}`,
+      );
+      const forService = body.items.filter(
+        (r: any) => r.serviceName === 'edge-api-retry',
+      );
+      expect(forService).toHaveLength(1);
+      expect(forService[0]).toMatchObject({ id: firstId, state: 'active' });
     },
     2 * WAIT_MS,
   );
