@@ -6,24 +6,21 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab } from './Lab';
+import { ExposureRequest, requestBody, runTemplate } from './labSteps';
 import {
-  ExposureRequest,
-  requestBody,
-  routerNeighborOwner,
-  runTemplate,
-  waitForAnswer,
-  waitForIngress,
-  waitForSilence,
-} from './labSteps';
+  expectEcmpServed,
+  expectFailover,
+  expectL2Served,
+  expectUngrantedPending,
+  expectWithdrawn,
+} from './testing/dataPlaneChecks';
 import { waitFor } from './exec';
 import { APP_NAMESPACE } from './kube/workloadObjects';
 
 jest.setTimeout(60_000);
 
-const WORKLOAD_NODES = ['node-a', 'node-b'];
 /** catalog/templates/expose-internet.yaml: the production-external template. */
 const INTERNET_TEMPLATE = 'expose-service-internet';
-const answerFrom = (body: string) => body.replace(/^edge-api on /, '');
 
 describe('the lab: from a request to a reachable VIP', () => {
   let lab: Lab;
@@ -97,41 +94,33 @@ describe('the lab: from a request to a reachable VIP', () => {
 
   it('2. the grant reaches the cluster, the Service gets its address and the L2 owner answers for it', async () => {
     const vip = state.l2Vip!;
-    const grants = await waitFor(
-      'an ExposureGrant for payments/edge-api',
+    // The catalog shows the VIP as a Resource owned by the team, next to edge-api.
+    const vipEntity = await waitFor(
+      `a vip Resource for ${vip} in the catalog`,
       async () => {
-        const items = await lab.cluster.list(
-          '/apis/portico.dev/v1alpha1/exposuregrants',
-        );
-        const grant = items.find(g => {
-          const spec = g.spec as {
-            service?: { namespace: string; name: string };
-          };
-          return (
-            spec.service?.namespace === APP_NAMESPACE &&
-            spec.service.name === 'edge-api'
+        const { items } = await lab
+          .as('alice')
+          .get<{
+            items: Array<{
+              metadata: { name: string };
+              spec: { owner: string };
+            }>;
+          }>(
+            `/api/catalog/entities/by-query?filter=kind=resource,spec.type=vip,metadata.annotations.portico.dev/address=${vip}`,
           );
-        });
-        return grant ? [grant] : undefined;
+        return items[0];
       },
+      { timeoutMs: 30_000, intervalMs: 1000 },
+    );
+    expect(vipEntity.spec.owner).toBe('group:default/team-payments');
+
+    const grant = await waitFor(
+      'an ExposureGrant for payments/edge-api',
+      async () => (await grantsFor(lab, 'edge-api'))[0],
       { timeoutMs: 20_000 },
     );
-    expect((grants[0].spec as { addresses: string[] }).addresses).toEqual([
-      vip,
-    ]);
-    await waitForIngress(lab, 'edge-api', [vip], 20_000);
-
-    const body = await waitForAnswer(
-      lab,
-      vip,
-      b => b.startsWith('edge-api on '),
-      20_000,
-    );
-    const owner = answerFrom(body);
-    expect(WORKLOAD_NODES).toContain(owner);
-    // The router reached the VIP through the owner's MAC: the owner answered ARP.
-    expect(await routerNeighborOwner(lab, vip)).toBe(owner);
-    state.l2Owner = owner;
+    expect((grant.spec as { addresses: string[] }).addresses).toEqual([vip]);
+    state.l2Owner = await expectL2Served(lab, 'edge-api', vip);
   });
 
   it('3. a BGP pool: the router holds one route per node with an endpoint (ECMP) and the client reaches the VIP', async () => {
@@ -142,74 +131,26 @@ describe('the lab: from a request to a reachable VIP', () => {
         requestBody('edge-api-internal', { pool: 'internal-bgp' }),
       );
     expect(active.state).toBe('active');
-    const vip = active.address!;
-    expect(vip).toMatch(/^203\.0\.113\./);
-    state.bgpVip = vip;
-
-    await waitForIngress(lab, 'edge-api-internal', [vip], 20_000);
-    const routed = await waitFor(
-      `ECMP route to ${vip} via both workload nodes`,
-      async () => {
-        const nodes = await lab.router.routedTo(vip);
-        return nodes.length === WORKLOAD_NODES.length ? nodes : undefined;
-      },
-      { timeoutMs: 30_000 },
-    );
-    expect(routed).toEqual(WORKLOAD_NODES);
-    expect(await lab.router.nextHops(vip)).toEqual([
-      '192.0.2.11',
-      '192.0.2.12',
-    ]);
-    // node-c has no edge-api endpoint (externalTrafficPolicy: Local) and announces nothing.
-    const body = await waitForAnswer(
-      lab,
-      vip,
-      b => b.startsWith('edge-api on '),
-      10_000,
-    );
-    expect(WORKLOAD_NODES).toContain(answerFrom(body));
+    expect(active.address).toMatch(/^203\.0\.113\./);
+    state.bgpVip = active.address;
+    await expectEcmpServed(lab, 'edge-api-internal', active.address!);
   });
 
   it("4. the owner node's agent dies: the L2 VIP moves to the other node and the router withdraws the dead node's route", async () => {
-    const { l2Vip, l2Owner, bgpVip } = state;
-    const survivor = WORKLOAD_NODES.find(n => n !== l2Owner)!;
-    lab.speakers.get(l2Owner!)!.kill('SIGKILL');
-
-    const body = await waitForAnswer(
-      lab,
-      l2Vip!,
-      b => answerFrom(b) === survivor,
-      10_000,
-    );
-    expect(answerFrom(body)).toBe(survivor);
-    expect(await routerNeighborOwner(lab, l2Vip!)).toBe(survivor);
-
-    const routed = await waitFor(
-      `the route to ${bgpVip} via ${survivor} only`,
-      async () => {
-        const nodes = await lab.router.routedTo(bgpVip!);
-        return nodes.length === 1 ? nodes : undefined;
-      },
-      { timeoutMs: 15_000 },
-    );
-    expect(routed).toEqual([survivor]);
-    await waitForAnswer(lab, bgpVip!, b => answerFrom(b) === survivor, 10_000);
-
-    // The node comes back: its route returns (the L2 owner stays deterministic).
-    lab.startSpeaker(l2Owner!);
-    await waitFor(
-      `the route to ${bgpVip} via both nodes again`,
-      async () =>
-        (await lab.router.routedTo(bgpVip!)).length === 2 ? true : undefined,
-      { timeoutMs: 30_000 },
-    );
+    await expectFailover(lab, state.l2Vip!, state.l2Owner!, state.bgpVip!);
   });
 
   it('5. with the portal stopped both VIPs keep answering; started again, nothing is lost', async () => {
     const { l2Vip, bgpVip } = state;
-    const before = await lab
-      .as('pat')
-      .get<{ items: ExposureRequest[] }>('/api/exposure/requests');
+    const summary = async () =>
+      (
+        await lab
+          .as('pat')
+          .get<{ items: ExposureRequest[] }>('/api/exposure/requests')
+      ).items
+        .map(r => `${r.id} ${r.state} ${r.address}`)
+        .sort();
+    const before = await summary();
     await lab.portal.stop();
     try {
       for (let i = 0; i < 5; i++) {
@@ -220,16 +161,12 @@ describe('the lab: from a request to a reachable VIP', () => {
     } finally {
       await lab.startPortal();
     }
-    const after = await lab
-      .as('pat')
-      .get<{ items: ExposureRequest[] }>('/api/exposure/requests');
-    const summary = (items: ExposureRequest[]) =>
-      items.map(r => `${r.id} ${r.state} ${r.address}`).sort();
-    expect(summary(after.items)).toEqual(summary(before.items));
+    expect(await summary()).toEqual(before);
     const audit = await lab
       .as('pat')
       .get<{ valid: boolean }>('/api/exposure/audit/verify');
     expect(audit.valid).toBe(true);
+    expect(await grantsFor(lab, 'edge-api')).toHaveLength(1);
     expect(await lab.fetchFromClient(l2Vip!)).toMatch(/^edge-api on /);
   }, 240_000);
 
@@ -243,8 +180,7 @@ describe('the lab: from a request to a reachable VIP', () => {
       );
     expect(preview.state).toBe('active');
     const vip = preview.address!;
-    await waitForIngress(lab, 'edge-api-preview', [vip], 20_000);
-    await waitForAnswer(lab, vip, b => b.startsWith('edge-api on '), 20_000);
+    await expectL2Served(lab, 'edge-api-preview', vip);
 
     await waitFor(
       'the preview request to expire',
@@ -256,46 +192,28 @@ describe('the lab: from a request to a reachable VIP', () => {
       },
       { timeoutMs: 40_000, intervalMs: 1000 },
     );
-    await waitForIngress(lab, 'edge-api-preview', [], 20_000);
-    await waitForSilence(lab, vip, 20_000);
+    await expectWithdrawn(lab, 'edge-api-preview', vip);
+    expect(await grantsFor(lab, 'edge-api-preview')).toEqual([]);
     const pool = await lab
       .as('pat')
       .get<{ counts: { allocated: string } }>('/api/exposure/pools/preview');
     expect(pool.counts.allocated).toBe('0');
-    const allocations = await lab
-      .as('pat')
-      .get<{ items: Array<{ address: string }> }>('/api/exposure/allocations');
-    expect(allocations.items.map(a => a.address)).not.toContain(vip);
   }, 120_000);
 
   it('7. a LoadBalancer Service made by hand, without a grant, gets no address', async () => {
-    await lab.cluster.request(
-      'POST',
-      `/api/v1/namespaces/${APP_NAMESPACE}/services`,
-      {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'hand-made', namespace: APP_NAMESPACE },
-        spec: {
-          type: 'LoadBalancer',
-          selector: { app: 'edge-api' },
-          ports: [{ port: 80, protocol: 'TCP' }],
-        },
-      },
-    );
-    // The controller explains why in an Event on the Service.
-    await waitFor(
-      'an Event on payments/hand-made',
-      async () => {
-        const events = await lab.cluster.list(
-          `/api/v1/namespaces/${APP_NAMESPACE}/events`,
-        );
-        return events.find(
-          e => (e.involvedObject as { name?: string })?.name === 'hand-made',
-        );
-      },
-      { timeoutMs: 20_000 },
-    );
-    expect(await lab.cluster.ingressOf(APP_NAMESPACE, 'hand-made')).toEqual([]);
+    await expectUngrantedPending(lab, 'hand-made');
   });
 });
+
+/** The ExposureGrants in the lab cluster for a Service of the app namespace. */
+async function grantsFor(lab: Lab, service: string) {
+  const items = await lab.cluster.list(
+    '/apis/portico.dev/v1alpha1/exposuregrants',
+  );
+  return items.filter(g => {
+    const spec = g.spec as { service?: { namespace: string; name: string } };
+    return (
+      spec.service?.namespace === APP_NAMESPACE && spec.service.name === service
+    );
+  });
+}
