@@ -6,18 +6,8 @@ import {
 } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
-import {
-  ListOptions,
-  PatchType,
-  ResourceService,
-} from '../api/ResourceService';
+import { ResourceService } from '../api/ResourceService';
 import { forbidden, isAllowed, TokenIdentity } from '../auth/tokenPolicy';
-import { isBuiltin } from '../resources/builtinResources';
-import { apiVersionOf, ResourceType } from '../resources/ResourceType';
-import { parseFieldSelector } from '../selectors/fieldSelector';
-import { parseLabelSelector } from '../selectors/labelSelector';
-import { isJsonObject, KubeObject } from '../types';
-import { mediaType, readBody } from './body';
 import {
   AGGREGATED_MEDIA_TYPE,
   aggregatedDiscovery,
@@ -31,8 +21,8 @@ import {
 import { openApiDocument } from './openapi';
 import { parseRequestInfo, RequestInfo } from './requestInfo';
 import { StatusError, statusErrors } from './status';
-import { tableFor, wantsTable } from './table';
-import { streamWatch } from './watchStream';
+import { handleResourceRequest } from './resourceRequest';
+import { sendJson } from './respond';
 
 export type OutageMode = 'refuse' | 'unavailable' | 'hang';
 
@@ -55,14 +45,6 @@ export interface KubeApiServerOptions {
   /** Serve HTTPS with this certificate; plain HTTP without one. */
   tls?: { certificate: string; privateKey: string };
 }
-
-const PATCH_TYPES: Record<string, PatchType> = {
-  'application/json-patch+json': 'json',
-  'application/merge-patch+json': 'merge',
-  'application/strategic-merge-patch+json': 'strategic',
-  'application/apply-patch+yaml': 'apply',
-  'application/apply-patch+cbor': 'apply',
-};
 
 /**
  * The HTTP face of the test cluster: authentication by bearer token, authorization
@@ -229,7 +211,12 @@ export class KubeApiServer {
         .end('404 page not found\n');
       return;
     }
-    await this.resource(
+    await handleResourceRequest(
+      {
+        service: this.options.service,
+        bookmarkIntervalMs: this.options.bookmarkIntervalMs,
+        watchSignal: this.watches.signal,
+      },
       req,
       res,
       info as Extract<RequestInfo, { type: 'resource' }>,
@@ -256,7 +243,7 @@ export class KubeApiServer {
     const { registry } = this.options.service;
     const accept = req.headers.accept;
     if ((path === '/api' || path === '/apis') && wantsAggregated(accept)) {
-      this.send(
+      sendJson(
         res,
         200,
         aggregatedDiscovery(registry, path === '/api'),
@@ -285,221 +272,7 @@ export class KubeApiServer {
         .end('404 page not found\n');
       return;
     }
-    this.send(res, 200, body);
-  }
-
-  private async resource(
-    req: IncomingMessage,
-    res: ServerResponse,
-    info: Extract<RequestInfo, { type: 'resource' }>,
-    type: ResourceType,
-    query: URLSearchParams,
-  ): Promise<void> {
-    const { service } = this.options;
-    const namespace = type.namespaced ? info.namespace : undefined;
-    const dryRun = query.getAll('dryRun').includes('All');
-    const fieldValidation = query.get('fieldValidation') ?? undefined;
-    const selectors: ListOptions = {
-      labelSelector: parseLabelSelector(query.get('labelSelector')),
-      fieldSelector: parseFieldSelector(query.get('fieldSelector')),
-      limit: query.get('limit') ? Number(query.get('limit')) : undefined,
-      continueToken: query.get('continue') ?? undefined,
-    };
-    const table = wantsTable(req.headers.accept);
-    const render = (object: KubeObject) =>
-      table ? tableFor(type, [object], false) : object;
-
-    switch (info.verb) {
-      case 'get':
-        if (info.subresource && info.subresource !== 'status') {
-          throw statusErrors.notFound(
-            type.group,
-            `${type.resource}/${info.subresource}`,
-            info.name!,
-          );
-        }
-        if (info.subresource && !type.statusSubresource)
-          throw statusErrors.notFound(type.group, type.resource, info.name!);
-        this.send(res, 200, render(service.get(type, namespace, info.name!)));
-        return;
-      case 'list': {
-        const result = service.list(type, namespace, selectors);
-        if (table) {
-          const t = tableFor(type, result.items, true) as Record<
-            string,
-            unknown
-          >;
-          t.metadata = {
-            resourceVersion: result.resourceVersion,
-            ...(result.continueToken ? { continue: result.continueToken } : {}),
-          };
-          this.send(res, 200, t);
-          return;
-        }
-        this.send(res, 200, {
-          kind: type.listKind,
-          apiVersion: apiVersionOf(type),
-          metadata: {
-            resourceVersion: result.resourceVersion,
-            ...(result.continueToken ? { continue: result.continueToken } : {}),
-            ...(result.remainingItemCount !== undefined
-              ? { remainingItemCount: result.remainingItemCount }
-              : {}),
-          },
-          items: isBuiltin(type)
-            ? result.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest)
-            : result.items,
-        });
-        return;
-      }
-      case 'watch':
-        streamWatch(service, res, {
-          type,
-          namespace,
-          name: info.name,
-          selectors,
-          resourceVersion: query.get('resourceVersion') ?? undefined,
-          allowBookmarks: query.get('allowWatchBookmarks') === 'true',
-          sendInitialEvents: query.get('sendInitialEvents') === 'true',
-          timeoutSeconds: query.get('timeoutSeconds')
-            ? Number(query.get('timeoutSeconds'))
-            : undefined,
-          bookmarkIntervalMs: this.options.bookmarkIntervalMs,
-          signal: this.watches.signal,
-          render,
-        });
-        return;
-      case 'create': {
-        const body = await readBody(req);
-        this.send(
-          res,
-          201,
-          service.create(type, namespace, body, {
-            subresource: info.subresource,
-            dryRun,
-            fieldValidation,
-          }),
-        );
-        return;
-      }
-      case 'update': {
-        const body = await readBody(req);
-        this.send(
-          res,
-          200,
-          service.update(type, namespace, info.name!, body, {
-            subresource: info.subresource,
-            dryRun,
-            fieldValidation,
-          }),
-        );
-        return;
-      }
-      case 'patch': {
-        const contentType = mediaType(req.headers['content-type']);
-        const patchType = PATCH_TYPES[contentType];
-        if (!patchType) throw statusErrors.unsupportedMediaType(contentType);
-        const body = await readBody(req);
-        const existed = this.exists(type, namespace, info.name!);
-        const result = service.patch(
-          type,
-          namespace,
-          info.name!,
-          patchType,
-          body,
-          {
-            subresource: info.subresource,
-            dryRun,
-            fieldValidation,
-            fieldManager: query.get('fieldManager') ?? undefined,
-          },
-        );
-        this.send(res, existed ? 200 : 201, result);
-        return;
-      }
-      case 'delete': {
-        const body = await readBody(req, { optional: true });
-        const preconditions =
-          isJsonObject(body) && isJsonObject(body.preconditions)
-            ? body.preconditions
-            : {};
-        const { object, deleted } = service.delete(
-          type,
-          namespace,
-          info.name!,
-          preconditions as { uid?: string; resourceVersion?: string },
-          {
-            dryRun:
-              dryRun ||
-              (isJsonObject(body) &&
-                Array.isArray(body.dryRun) &&
-                body.dryRun.includes('All')),
-          },
-        );
-        if (!deleted) {
-          this.send(res, 202, object);
-          return;
-        }
-        this.send(res, 200, {
-          kind: 'Status',
-          apiVersion: 'v1',
-          metadata: {},
-          status: 'Success',
-          details: {
-            name: object.metadata.name,
-            ...(type.group ? { group: type.group } : {}),
-            kind: type.resource,
-            uid: object.metadata.uid,
-          },
-        });
-        return;
-      }
-      case 'deletecollection': {
-        const items = service.deleteCollection(
-          type,
-          namespace,
-          selectors,
-          dryRun,
-        );
-        this.send(res, 200, {
-          kind: type.listKind,
-          apiVersion: apiVersionOf(type),
-          metadata: { resourceVersion: String(service.store.resourceVersion) },
-          items,
-        });
-        return;
-      }
-      default:
-        throw statusErrors.methodNotAllowed();
-    }
-  }
-
-  private exists(
-    type: ResourceType,
-    namespace: string | undefined,
-    name: string,
-  ): boolean {
-    try {
-      this.options.service.get(type, namespace, name);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private send(
-    res: ServerResponse,
-    code: number,
-    body: unknown,
-    contentType = 'application/json',
-  ): void {
-    const text = JSON.stringify(body);
-    res.writeHead(code, {
-      'Content-Type': contentType,
-      'Content-Length': Buffer.byteLength(text),
-      'Cache-Control': 'no-cache, private',
-    });
-    res.end(text);
+    sendJson(res, 200, body);
   }
 
   private fail(res: ServerResponse, error: unknown): void {
@@ -517,6 +290,6 @@ export class KubeApiServer {
       res.end();
       return;
     }
-    this.send(res, status.code, status);
+    sendJson(res, status.code, status);
   }
 }

@@ -260,10 +260,23 @@ function columnsOf(type: ResourceType): Column[] {
   return builtinColumns[groupResourceKey(type)] ?? [nameColumn, ageColumn];
 }
 
+/** `includeObject`: what each row carries, as the query parameter of that name says. */
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+function rowObject(object: KubeObject, include: IncludeObject): unknown {
+  if (include === 'None') return undefined;
+  if (include === 'Object') return object;
+  return {
+    kind: 'PartialObjectMetadata',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: object.metadata,
+  };
+}
+
 export function tableFor(
   type: ResourceType,
   objects: KubeObject[],
-  includeObjectMetadata = true,
+  include: IncludeObject = 'Metadata',
 ) {
   const columns = columnsOf(type);
   return {
@@ -279,17 +292,7 @@ export function tableFor(
     })),
     rows: objects.map(o => ({
       cells: columns.map(c => c.cell(o) ?? null),
-      object: includeObjectMetadata
-        ? {
-            kind: 'PartialObjectMetadata',
-            apiVersion: 'meta.k8s.io/v1',
-            metadata: o.metadata,
-          }
-        : {
-            kind: 'PartialObjectMetadata',
-            apiVersion: 'meta.k8s.io/v1',
-            metadata: o.metadata,
-          },
+      object: rowObject(o, include),
     })),
   };
 }
