@@ -54,14 +54,25 @@ export const catalogModuleExposure = createBackendModule({
 
         const abort = new AbortController();
         deps.lifecycle.addShutdownHook(() => abort.abort());
+        // A failing pass repeats every few seconds: log a failure when it
+        // starts or changes, and the recovery, not every attempt.
+        let lastFailure: string | undefined;
         const refreshQuietly = async (signal: AbortSignal) => {
           try {
             await provider.refresh(signal);
+            if (lastFailure !== undefined) {
+              deps.logger.info('exposure entities refreshed again');
+              lastFailure = undefined;
+            }
           } catch (error) {
             // The exposure backend may start after the catalog, and the
             // catalog connects the provider only once it runs: the next
             // pass tries again.
-            deps.logger.warn(`exposure entities not refreshed: ${error}`);
+            const failure = String(error);
+            if (failure !== lastFailure) {
+              deps.logger.warn(`exposure entities not refreshed: ${failure}`);
+              lastFailure = failure;
+            }
           }
         };
         // Scheduled on connection, so the first pass has a catalog to talk to.

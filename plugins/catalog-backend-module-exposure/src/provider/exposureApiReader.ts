@@ -35,11 +35,10 @@ export class ExposureApiReader {
         signal,
       });
       if (!response.ok) {
-        const text = await response.text();
         throw new Error(
           `GET ${path} of the exposure API answered ${
             response.status
-          }: ${text.slice(0, 300)}`,
+          }: ${errorMessage(await response.text())}`,
         );
       }
       const body = (await response.json()) as { items?: T[] };
@@ -48,10 +47,31 @@ export class ExposureApiReader {
       }
       return body.items;
     };
-    const [pools, allocations] = await Promise.all([
+    // Both settle before either failure is thrown, so a pass that fails
+    // always reports the same first failure.
+    const [pools, allocations] = await Promise.allSettled([
       get<PoolSummary>('/pools'),
       get<Allocation>('/allocations'),
     ]);
-    return { baseUrl, pools, allocations };
+    if (pools.status === 'rejected') {
+      throw pools.reason;
+    }
+    if (allocations.status === 'rejected') {
+      throw allocations.reason;
+    }
+    return { baseUrl, pools: pools.value, allocations: allocations.value };
   }
+}
+
+/** The message of Backstage's error body, or the start of the raw text. */
+function errorMessage(text: string): string {
+  try {
+    const message = JSON.parse(text)?.error?.message;
+    if (typeof message === 'string') {
+      return message;
+    }
+  } catch {
+    // Not JSON: a proxy's error page, say.
+  }
+  return text.slice(0, 300);
 }
