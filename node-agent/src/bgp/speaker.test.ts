@@ -226,6 +226,17 @@ describe('BgpSpeaker', () => {
     );
   });
 
+  it('keeps routes set before the peer is configured', async () => {
+    const { speaker, connect } = harness();
+    current = speaker;
+    speaker.setRoutes('tor', [{ prefix: '203.0.113.7/32' }]);
+    await speaker.setPeers([{ ...base, name: 'tor', peerASN: 65000 }]);
+    const peer = await connect(1, 65000);
+    expect(
+      announced(await collect(peer, u => announced(u).length >= 1)),
+    ).toEqual(['203.0.113.7/32']);
+  });
+
   it('drops a peer removed from the list with Cease', async () => {
     const { speaker, connect } = harness();
     current = speaker;

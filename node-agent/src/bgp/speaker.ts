@@ -39,6 +39,9 @@ const ALL = '*';
  */
 export class BgpSpeaker {
   private readonly peers = new Map<string, PeerRuntime>();
+  /** Desired routes by peer name, kept even for peers not configured yet. */
+  private readonly desiredByPeer = new Map<string, Route[]>();
+  private desiredForAll?: Route[];
   private server?: net.Server;
   private readonly flaps?: ReturnType<typeof registerBgpMetrics>['flaps'];
   private stopped = false;
@@ -90,11 +93,22 @@ export class BgpSpeaker {
     }
   }
 
-  /** Sets the whole desired route set of one peer, or of every peer (`*`). */
+  /**
+   * Sets the whole desired route set of one peer, or of every peer (`*`). The
+   * order against `setPeers` does not matter: a peer configured later starts
+   * with the routes last set for its name, or for `*`.
+   */
   setRoutes(peer: string, routes: readonly Route[]): void {
+    const copy = [...routes];
+    if (peer === ALL) {
+      this.desiredForAll = copy;
+      this.desiredByPeer.clear();
+    } else {
+      this.desiredByPeer.set(peer, copy);
+    }
     for (const rt of this.peers.values()) {
       if (peer !== ALL && rt.config.name !== peer) continue;
-      rt.desired = [...routes];
+      rt.desired = copy;
       rt.announcer?.setRoutes(rt.desired);
     }
   }
@@ -146,7 +160,7 @@ export class BgpSpeaker {
     const rt: PeerRuntime = {
       config,
       key: JSON.stringify(config),
-      desired: [],
+      desired: this.desiredByPeer.get(config.name) ?? this.desiredForAll ?? [],
     };
     const routerId = config.routerID ?? this.options.routerId;
     if (config.password) {
@@ -196,6 +210,7 @@ export class BgpSpeaker {
       nextHopV6: config.nextHopV6,
       log: this.options.log,
     });
+    rt.announcer.setRoutes(rt.desired);
     session.on('down', () => this.flaps?.inc({ peer: config.name }));
     session.start();
     return rt;
@@ -217,11 +232,20 @@ export class BgpSpeaker {
     await rt.session.stop(reason);
   }
 
+  /**
+   * Hands a connection from a peer to its session: matched on the peer's
+   * address and, when several sessions go to one router from different local
+   * addresses, on the address it connected to.
+   */
   private onIncoming(socket: net.Socket): void {
     const remote = socket.remoteAddress?.replace(/^::ffff:/, '');
-    const rt = [...this.peers.values()].find(
+    const local = socket.localAddress?.replace(/^::ffff:/, '');
+    const candidates = [...this.peers.values()].filter(
       p => p.config.peerAddress === remote && p.session,
     );
+    const rt =
+      candidates.find(p => p.config.sourceAddress === local) ??
+      candidates.find(p => !p.config.sourceAddress);
     if (!rt || this.stopped) {
       socket.destroy();
       return;

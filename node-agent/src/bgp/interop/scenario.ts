@@ -20,6 +20,10 @@ import type { Route } from '../announcer/types';
  *   192.0.2.10 (eBGP, AS 64512)  ──veth──  192.0.2.1   (AS 65000)
  *   192.0.2.11 (iBGP, AS 65000)            2001:db8::1
  *   2001:db8::10 (eBGP), 2001:db8::11 (iBGP)
+ *   192.0.2.12 (eBGP, passive: the router connects to the agent's listener)
+ *
+ * The agent listens on port 179 for every session, so the routers' own
+ * connection attempts collide with the agent's and are resolved by RFC 4271 §6.8.
  */
 export const HOLD_TIME = 9;
 export const ROUTER_CONFIG: RouterConfig = {
@@ -36,6 +40,12 @@ export const ROUTER_CONFIG: RouterConfig = {
     {
       address: '192.0.2.11',
       asn: 65000,
+      family: 'ipv4',
+      localAddress: '192.0.2.1',
+    },
+    {
+      address: '192.0.2.12',
+      asn: 64512,
       family: 'ipv4',
       localAddress: '192.0.2.1',
     },
@@ -76,6 +86,16 @@ export const AGENT_PEERS = [
   },
   {
     ...common,
+    name: 'passive4',
+    myASN: 64512,
+    peerASN: 65000,
+    peerAddress: '192.0.2.1',
+    sourceAddress: '192.0.2.12',
+    routerID: '192.0.2.12',
+    passive: true,
+  },
+  {
+    ...common,
     name: 'ebgp6',
     myASN: 64512,
     peerASN: 65000,
@@ -106,6 +126,7 @@ export const ROUTES: Record<string, Route[]> = {
   ibgp4: [
     { prefix: '203.0.113.20/32', localPref: 250, communities: ['65000:200'] },
   ],
+  passive4: [{ prefix: '203.0.113.30/32' }],
   ebgp6: [{ prefix: '2001:db8:100::10/128', largeCommunities: ['64512:6:6'] }],
   ibgp6: [{ prefix: '2001:db8:100::20/128', localPref: 300 }],
 };
@@ -164,6 +185,7 @@ export function describeInterop(
         [
           '192.0.2.10/24',
           '192.0.2.11/24',
+          '192.0.2.12/24',
           '2001:db8::10/64',
           '2001:db8::11/64',
         ],
@@ -171,7 +193,7 @@ export function describeInterop(
       );
       ctx.router = makeRouter(ctx.lab, 'rtr', ctx.dir);
       await ctx.router.start();
-      ctx.agent = AgentClient.start(ctx.lab, 'agent');
+      ctx.agent = AgentClient.start(ctx.lab, 'agent', { listenPort: 179 });
       await ctx.agent.setPeers(AGENT_PEERS);
     }, 60000);
 
@@ -184,11 +206,12 @@ export function describeInterop(
       expect(await ctx.agent.waitEstablished(NAMES, 30000)).toBe(true);
       const up = await eventually(async () => {
         const e = await ctx.router.established();
-        return e.length === 4 ? e : undefined;
+        return e.length === 5 ? e : undefined;
       }, 10000);
       expect(up?.sort()).toEqual([
         '192.0.2.10',
         '192.0.2.11',
+        '192.0.2.12',
         '2001:db8::10',
         '2001:db8::11',
       ]);
@@ -218,6 +241,10 @@ export function describeInterop(
         nextHop: '2001:db8::11',
         localPref: 300,
       });
+      expect(await holds(ctx.router, '203.0.113.30/32')).toMatchObject({
+        nextHop: '192.0.2.12',
+        asPath: [64512],
+      });
       const { peers } = await ctx.agent.status();
       expect(peers.map(p => [p.name, p.routesSent])).toEqual(
         NAMES.map(n => [n, 1]),
@@ -239,6 +266,7 @@ export function describeInterop(
       await ctx.router.start();
       expect(await ctx.agent.waitEstablished(NAMES, 40000)).toBe(true);
       for (const prefix of [
+        '203.0.113.30/32',
         '203.0.113.10/32',
         '203.0.113.20/32',
         '2001:db8:100::10/128',
@@ -265,7 +293,7 @@ export function describeInterop(
     }, 30000);
 
     it('keeps the routes until the hold timer expires when the agent dies silently', async () => {
-      ctx.agent = AgentClient.start(ctx.lab, 'agent');
+      ctx.agent = AgentClient.start(ctx.lab, 'agent', { listenPort: 179 });
       await ctx.agent.setPeers(AGENT_PEERS);
       await announceAll(ctx.agent);
       expect(await ctx.agent.waitEstablished(NAMES, 40000)).toBe(true);

@@ -26,11 +26,25 @@ export class AgentClient {
   }
 
   /** Starts the agent inside the lab namespace `ns`. */
-  static start(lab: NetnsLab, ns: string): AgentClient {
+  static start(
+    lab: NetnsLab,
+    ns: string,
+    opts: { listenPort?: number } = {},
+  ): AgentClient {
     // Test harness only, run from source: never part of a build.
     // eslint-disable-next-line no-restricted-syntax
     const script = path.join(__dirname, 'agentProcess.ts');
-    const child = lab.spawn(ns, process.execPath, ['--import', 'tsx', script], {
+    const env = opts.listenPort
+      ? ['env', `BGP_AGENT_LISTEN_PORT=${opts.listenPort}`]
+      : [];
+    const [cmd, ...args] = [
+      ...env,
+      process.execPath,
+      '--import',
+      'tsx',
+      script,
+    ];
+    const child = lab.spawn(ns, cmd, args, {
       // eslint-disable-next-line no-restricted-syntax
       cwd: path.resolve(__dirname, '../../..'),
     });
@@ -70,17 +84,33 @@ export class AgentClient {
     return this.call<{ peers: PeerStatus[]; rss: number }>({ cmd: 'status' });
   }
 
-  /** Resolves once every named peer is Established (or false on timeout). */
-  async waitEstablished(names: string[], timeoutMs = 30000): Promise<boolean> {
+  /**
+   * Resolves once every named peer is Established: `true`, or on timeout a
+   * description of the peers that are not (so a failing test says why).
+   */
+  async waitEstablished(
+    names: string[],
+    timeoutMs = 30000,
+  ): Promise<true | string> {
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    for (;;) {
       const { peers } = await this.status();
-      const up = new Set(
-        peers.filter(p => p.state === 'Established').map(p => p.name),
+      const down = names.map(
+        n =>
+          peers.find(p => p.name === n) ?? {
+            name: n,
+            state: 'missing',
+            lastError: undefined,
+          },
       );
-      if (names.every(n => up.has(n))) return true;
+      const notUp = down.filter(p => p.state !== 'Established');
+      if (notUp.length === 0) return true;
+      if (Date.now() > deadline) {
+        return notUp
+          .map(p => `${p.name}: ${p.state} (${p.lastError ?? 'no error'})`)
+          .join('; ');
+      }
       await new Promise(r => setTimeout(r, 200));
     }
-    return false;
   }
 }

@@ -24,8 +24,10 @@ type Command =
   | { id: number; cmd: 'status' }
   | { id: number; cmd: 'stop' };
 
+const listenPort = Number(process.env.BGP_AGENT_LISTEN_PORT ?? 0);
 const speaker = new BgpSpeaker({
   backoff: { initialMs: 300, maxMs: 3000 },
+  listen: listenPort ? { port: listenPort } : undefined,
   log:
     process.env.BGP_AGENT_DEBUG === '1'
       ? (level, message, fields) =>
@@ -61,7 +63,10 @@ async function stop(code: number) {
 }
 process.on('SIGTERM', () => void stop(0));
 
+const ready = speaker.listen();
+
 createInterface({ input: process.stdin }).on('line', async line => {
+  await ready;
   const c = JSON.parse(line) as Command;
   switch (c.cmd) {
     case 'setPeers':

@@ -34,6 +34,9 @@ export class NetnsLab {
   private readonly children = new Set<ChildProcess>();
   private readonly onExit = () => this.destroySync();
   private links = 0;
+  /** Set once destroy() began: a test still running after a timeout must not
+   * start processes that nobody would stop. */
+  private destroyed = false;
 
   constructor(tag: string) {
     this.prefix = `pb${tag}${process.pid % 100000}`;
@@ -123,6 +126,7 @@ export class NetnsLab {
     args: string[],
     opts: { cwd?: string } = {},
   ): ChildProcess {
+    if (this.destroyed) throw new Error('lab already destroyed');
     const child = spawn('ip', ['netns', 'exec', this.ns(name), cmd, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       cwd: opts.cwd,
@@ -133,6 +137,7 @@ export class NetnsLab {
   }
 
   async destroy(): Promise<void> {
+    this.destroyed = true;
     await Promise.all([...this.children].map(c => stopChild(c)));
     for (const ns of this.namespaces.splice(0)) {
       await run('ip', ['netns', 'delete', ns]).catch(() => undefined);
