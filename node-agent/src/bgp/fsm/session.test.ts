@@ -127,8 +127,8 @@ describe('BgpSession', () => {
     expect(await waitState(session, 'Established')).toBe('Established');
     const down = once(session, 'down');
     // Keepalive every second (hold/3); we answer none of them.
-    await peer.expect('keepalive', 1500);
-    await peer.expect('keepalive', 1500);
+    await peer.expect('keepalive', 2500);
+    await peer.expect('keepalive', 2500);
     const n = await peer.expect('notification', 3000);
     expect([n.code, n.subcode]).toEqual([4, 0]);
     await down;
