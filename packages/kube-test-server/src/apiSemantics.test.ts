@@ -489,3 +489,66 @@ describe('collections and secrets', () => {
     expect(created.body.type).toBe('Opaque');
   });
 });
+
+describe('watch paths', () => {
+  let server: KubeTestServer;
+
+  beforeAll(async () => {
+    server = await startKubeTestServer({ tls: false, namespaces: ['team-a'] });
+    server.apply([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'one', namespace: 'team-a' },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'two', namespace: 'team-a' },
+      },
+    ]);
+  });
+
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  async function events(
+    path: string,
+  ): Promise<Array<{ type: string; name: string }>> {
+    const response = await fetch(`${server.url}${path}`, {
+      headers: { Authorization: `Bearer ${server.adminToken}` },
+    });
+    expect(response.headers.get('content-type')).toBe('application/json');
+    const text = await response.text();
+    return text
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line))
+      .map(e => ({ type: e.type, name: e.object.metadata.name }));
+  }
+
+  it('streams a collection from the legacy /watch/ path until timeoutSeconds', async () => {
+    expect(
+      await events(
+        '/api/v1/watch/namespaces/team-a/configmaps?timeoutSeconds=1',
+      ),
+    ).toEqual([
+      { type: 'ADDED', name: 'one' },
+      { type: 'ADDED', name: 'two' },
+    ]);
+  });
+
+  it('streams one object from /watch/.../name and from ?watch=1 with a name selector', async () => {
+    expect(
+      await events(
+        '/api/v1/watch/namespaces/team-a/configmaps/two?timeoutSeconds=1',
+      ),
+    ).toEqual([{ type: 'ADDED', name: 'two' }]);
+    expect(
+      await events(
+        '/api/v1/namespaces/team-a/configmaps?watch=1&fieldSelector=metadata.name%3Done&timeoutSeconds=1',
+      ),
+    ).toEqual([{ type: 'ADDED', name: 'one' }]);
+  });
+});
