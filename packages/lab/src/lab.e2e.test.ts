@@ -92,28 +92,8 @@ describe('the lab: from a request to a reachable VIP', () => {
     state.l2Vip = approved.address;
   }, 120_000);
 
-  it('2. the grant reaches the cluster, the Service gets its address and the L2 owner answers for it', async () => {
+  it('2a. the grant reaches the cluster, the Service gets its address and the L2 owner answers for it', async () => {
     const vip = state.l2Vip!;
-    // The catalog shows the VIP as a Resource owned by the team, next to edge-api.
-    const vipEntity = await waitFor(
-      `a vip Resource for ${vip} in the catalog`,
-      async () => {
-        const { items } = await lab
-          .as('alice')
-          .get<{
-            items: Array<{
-              metadata: { name: string };
-              spec: { owner: string };
-            }>;
-          }>(
-            `/api/catalog/entities/by-query?filter=kind=resource,spec.type=vip,metadata.annotations.portico.dev/address=${vip}`,
-          );
-        return items[0];
-      },
-      { timeoutMs: 30_000, intervalMs: 1000 },
-    );
-    expect(vipEntity.spec.owner).toBe('group:default/team-payments');
-
     const grant = await waitFor(
       'an ExposureGrant for payments/edge-api',
       async () => (await grantsFor(lab, 'edge-api'))[0],
@@ -121,6 +101,25 @@ describe('the lab: from a request to a reachable VIP', () => {
     );
     expect((grant.spec as { addresses: string[] }).addresses).toEqual([vip]);
     state.l2Owner = await expectL2Served(lab, 'edge-api', vip);
+  });
+
+  it('2b. the VIP shows in the catalog, owned by the team', async () => {
+    const vip = state.l2Vip!;
+    // The catalog shows the VIP as a Resource owned by the team, next to edge-api.
+    const vipEntity = await waitFor(
+      `a vip Resource for ${vip} in the catalog`,
+      async () => {
+        const { items } = await lab.as('alice').get<{
+          items: Array<{
+            metadata: { name: string };
+            spec: { owner: string };
+          }>;
+        }>(`/api/catalog/entities/by-query?filter=kind=resource,spec.type=vip,metadata.annotations.portico.dev/address=${vip}`);
+        return items[0];
+      },
+      { timeoutMs: 30_000, intervalMs: 1000 },
+    );
+    expect(vipEntity.spec.owner).toBe('group:default/team-payments');
   });
 
   it('3. a BGP pool: the router holds one route per node with an endpoint (ECMP) and the client reaches the VIP', async () => {
