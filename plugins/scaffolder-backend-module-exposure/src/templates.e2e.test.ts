@@ -13,6 +13,7 @@ import catalogModuleExposure from '@portico/plugin-catalog-backend-module-exposu
 // The end-to-end test runs the real exposure plugin next to this module.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import exposurePlugin from '@portico/plugin-exposure-backend';
+import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import yaml from 'yaml';
 import { scaffolderModuleExposure } from './module';
@@ -222,6 +223,10 @@ describe('exposure templates, end to end in one backend', () => {
   async function runTemplate(name: string, values: Record<string, unknown>) {
     await waitFor(`template ${name} in the catalog`, () =>
       entity(`template:default/${name}`),
+    );
+    // The action reads the component's owner from the catalog.
+    await waitFor(`${values.component} in the catalog`, () =>
+      entity(String(values.component)),
     );
     const created = await api('/scaffolder/v2/tasks', {
       method: 'POST',
@@ -500,5 +505,53 @@ describe('exposure templates, end to end in one backend', () => {
       expect(forService[0]).toMatchObject({ id: firstId, state: 'active' });
     },
     2 * WAIT_MS,
+  );
+
+  it(
+    'internal template in the editor dry run: a verdict, the manifest, nothing stored',
+    async () => {
+      const template = yaml.parse(
+        readFileSync(catalogFile('templates/expose-internal.yaml'), 'utf8'),
+      );
+      const skeleton = readFileSync(
+        catalogFile('templates/skeleton/service.yaml.njk'),
+      );
+      // The action reads the owner of edge-api from the catalog.
+      await waitFor('edge-api in the catalog', () =>
+        entity('component:default/edge-api'),
+      );
+      const before = await api('/exposure/requests');
+
+      const { status, body } = await api('/scaffolder/v2/dry-run', {
+        method: 'POST',
+        body: {
+          template,
+          values: { ...edgeApi, service: 'edge-api-dry' },
+          directoryContents: [
+            {
+              path: 'skeleton/service.yaml.njk',
+              base64Content: skeleton.toString('base64'),
+            },
+          ],
+        },
+      });
+
+      expect({ status, errors: body.errors ?? body.error }).toEqual({
+        status: 200,
+        errors: undefined,
+      });
+      const log = (body.log as any[]).map(l => l.body?.message).join('\n');
+      expect(log).toContain('Dry run: pool internal-lab, verdict allow');
+      const manifest = (body.directoryContents as any[]).find(
+        f => f.path === 'manifest/service.yaml',
+      );
+      expect(
+        yaml.parse(Buffer.from(manifest.base64Content, 'base64').toString())
+          .metadata.annotations['metallb.universe.tf/address-pool'],
+      ).toBe('internal-lab');
+      const after = await api('/exposure/requests');
+      expect(after.body.items).toHaveLength(before.body.items.length);
+    },
+    WAIT_MS,
   );
 });
