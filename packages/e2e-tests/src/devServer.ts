@@ -11,35 +11,55 @@ export interface DevServer {
 const KILL_AFTER_MS = 5000;
 
 /**
- * `backstage-cli package start` in `cwd`, in its own process group so that
- * stopping it also stops the bundler and the backend it forks.
+ * The Node.js transform `backstage-cli package start` runs a backend with, so
+ * TypeScript sources load as they do under `npm start`.
  */
+const nodeTransform = require.resolve(
+  '@backstage/cli-node/config/nodeTransform.cjs',
+);
+
+/**
+ * The command line of a dev server: the frontend through `backstage-cli package
+ * start` (Rspack dev server); the backend as that command runs it, minus its
+ * file watcher, which restarts the backend whenever any loaded source file in the
+ * tree changes and would pull it away from under a running test.
+ */
+export function devServerCommand(
+  role: 'frontend' | 'backend',
+  configs: string[],
+): string[] {
+  const configArgs = configs.flatMap(file => ['--config', file]);
+  return role === 'frontend'
+    ? ['npx', 'backstage-cli', 'package', 'start', ...configArgs]
+    : [
+        process.execPath,
+        '--enable-source-maps',
+        '--require',
+        nodeTransform,
+        'src/index.ts',
+        ...configArgs,
+      ];
+}
+
+/** Runs `command` in `cwd` in its own process group, so stopping it stops everything it forked. */
 export function startDevServer(options: {
   cwd: string;
-  configs: string[];
+  command: string[];
   onOutput: (chunk: string) => void;
 }): DevServer {
-  const child: ChildProcess = spawn(
-    'npx',
-    [
-      'backstage-cli',
-      'package',
-      'start',
-      ...options.configs.flatMap(file => ['--config', file]),
-    ],
-    {
-      cwd: options.cwd,
-      detached: true,
-      // jest sets NODE_ENV=test, which neither the dev servers nor browserslist know.
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        BROWSER: 'none',
-        FORCE_COLOR: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const [executable, ...args] = options.command;
+  const child: ChildProcess = spawn(executable, args, {
+    cwd: options.cwd,
+    detached: true,
+    // jest sets NODE_ENV=test, which neither the dev servers nor browserslist know.
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      BROWSER: 'none',
+      FORCE_COLOR: '0',
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.setEncoding('utf8').on('data', options.onOutput);
   child.stderr?.setEncoding('utf8').on('data', options.onOutput);
   const exited = new Promise<void>(resolve => {

@@ -115,7 +115,7 @@ describe('exposure in a browser', () => {
     );
     const pendingRow = alice
       .getByRole('row')
-      .filter({ hasText: 'payments / edge-api' });
+      .filter({ hasText: 'payments/edge-api' });
     await pendingRow.getByText('Needs approval').waitFor(SLOW);
     await screenshot(alice, 'exposure-entity-tab-pending');
 
@@ -178,7 +178,7 @@ describe('exposure in a browser', () => {
     await activeRow.waitFor(SLOW);
     const text = await activeRow.textContent();
     expect(text).toContain('Active');
-    expect(text).toContain('user:default/pat');
+    await activeRow.getByRole('cell', { name: 'pat', exact: true }).waitFor();
     expect(text).toContain('prod-external');
     await screenshot(pat, 'exposure-entity-tab-active');
 

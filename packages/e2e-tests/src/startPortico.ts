@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { DevServer, startDevServer } from './devServer';
+import { DevServer, devServerCommand, startDevServer } from './devServer';
 import { freePort } from './freePort';
 
 export const repoRoot = resolve(__dirname, '../../..');
@@ -29,9 +29,9 @@ export interface StartOptions {
 }
 
 /**
- * Starts the frontend and backend as `npm start` does (`backstage-cli package
- * start` in packages/app and packages/backend, with the same config files), on
- * free ports and a throwaway SQLite folder, and waits until both answer.
+ * Starts the frontend and backend as `npm start` does (packages/app and
+ * packages/backend with the same config files, see `devServerCommand`), on free
+ * ports and a throwaway SQLite folder, and waits until both answer.
  */
 export async function startPortico(
   options: StartOptions = {},
@@ -81,7 +81,7 @@ export async function startPortico(
     );
     const server = startDevServer({
       cwd: join(repoRoot, 'packages/backend'),
-      configs: [...configs, guestFile],
+      command: devServerCommand('backend', [...configs, guestFile]),
       onOutput: log('backend'),
     });
     try {
@@ -106,7 +106,7 @@ export async function startPortico(
   try {
     app = startDevServer({
       cwd: join(repoRoot, 'packages/app'),
-      configs,
+      command: devServerCommand('frontend', configs),
       onOutput: log('app'),
     });
     backend = await startBackend(options.guestUser);

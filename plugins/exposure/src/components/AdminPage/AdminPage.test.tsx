@@ -420,7 +420,7 @@ describe('AdminPageContent', () => {
       expect(row).toHaveTextContent('10.40.20.0/24');
       expect(row).toHaveTextContent('L2, BGP');
       expect(row).toHaveTextContent(
-        '10.40.20.1 AS64500 (local AS64512, hold 90s, TCP MD5)',
+        '10.40.20.1 AS64500local AS64512 · hold 90s · TCP MD5',
       );
       expect(screen.getByText(/read-only here/)).toBeInTheDocument();
       expect(screen.queryByRole('button', { name: /edit|delete/i })).toBeNull();

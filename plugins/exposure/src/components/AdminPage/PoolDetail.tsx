@@ -15,7 +15,14 @@ import { Box, Button, Grid, Typography } from '@material-ui/core';
 import ArrowBackIcon from '@material-ui/icons/ArrowBack';
 import useAsync from 'react-use/esm/useAsync';
 import { exposureApiRef } from '../../api';
-import { ErrorAlert, formatDateTime, formatPorts, UsageBar } from '../shared';
+import {
+  ErrorAlert,
+  formatDateTime,
+  formatPorts,
+  nowrap,
+  shortRef,
+  UsageBar,
+} from '../shared';
 
 /** An allocation with a key that sorts 10.0.0.9 before 10.0.0.10, and IPv4 before IPv6. */
 type AllocationRow = Allocation & { sortKey: string };
@@ -43,19 +50,32 @@ const columns: TableColumn<AllocationRow>[] = [
     highlight: true,
     customSort: compareAddresses,
     defaultSort: 'asc',
+    cellStyle: nowrap,
   },
   {
     title: 'Service',
     field: 'serviceName',
+    cellStyle: nowrap,
     render: a => `${a.namespace}/${a.serviceName}`,
     customFilterAndSearch: (term: string, a: AllocationRow) =>
       `${a.namespace}/${a.serviceName}`.includes(term),
   },
-  { title: 'Cluster', field: 'cluster' },
-  { title: 'Owner', field: 'owner' },
-  { title: 'Component', field: 'entityRef' },
+  { title: 'Cluster', field: 'cluster', cellStyle: nowrap },
+  {
+    title: 'Owner',
+    field: 'owner',
+    cellStyle: nowrap,
+    render: a => shortRef(a.owner, 'group'),
+  },
+  {
+    title: 'Component',
+    field: 'entityRef',
+    cellStyle: nowrap,
+    render: a => shortRef(a.entityRef, 'component'),
+  },
   {
     title: 'Ports',
+    cellStyle: nowrap,
     render: a => formatPorts(a.ports),
     customFilterAndSearch: (term: string, a: AllocationRow) =>
       formatPorts(a.ports).includes(term),
@@ -161,6 +181,7 @@ export function PoolDetail(props: { name: string; onBack: () => void }) {
                 search: true,
                 sorting: true,
                 padding: 'dense',
+                emptyRowsWhenPaging: false,
               }}
               emptyContent={
                 <Box p={2}>No address of this pool is allocated.</Box>

@@ -6,7 +6,7 @@ import GetAppIcon from '@material-ui/icons/GetApp';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { ExportFormat, exposureApiRef } from '../../api';
-import { ErrorAlert, UsageBar } from '../shared';
+import { ErrorAlert, Lines, nowrap, UsageBar } from '../shared';
 import { downloadPoolTable } from './downloadPoolTable';
 
 /** One row per pool with its usage; a pool's name opens its allocations. */
@@ -35,19 +35,23 @@ export function PoolsTab(props: { onOpenPool: (name: string) => void }) {
         </Link>
       ),
     },
-    { title: 'Intent', field: 'intent' },
-    { title: 'Segment', field: 'segment' },
+    { title: 'Intent', field: 'intent', cellStyle: nowrap },
+    { title: 'Segment', field: 'segment', cellStyle: nowrap },
     { title: 'VLAN', field: 'vlan', render: pool => pool.vlan ?? '—' },
     {
       title: 'Advertisement',
       field: 'advertisement.type',
       render: pool => pool.advertisement.type.toUpperCase(),
     },
-    { title: 'Addresses', render: pool => pool.addresses.join(', ') },
+    {
+      title: 'Addresses',
+      render: pool => <Lines items={pool.addresses} />,
+    },
     { title: 'Approval', render: pool => pool.policy.approval },
     {
       title: 'Usage',
       sorting: false,
+      width: '200px',
       render: pool => <UsageBar counts={pool.counts} />,
     },
   ];

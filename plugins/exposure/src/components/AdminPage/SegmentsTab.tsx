@@ -4,29 +4,51 @@ import type { SegmentSummary } from '@portico/plugin-exposure-common';
 import { Typography } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
 import { exposureApiRef } from '../../api';
-import { ErrorAlert } from '../shared';
+import { ErrorAlert, Lines, nowrap } from '../shared';
 
 const columns: TableColumn<SegmentSummary>[] = [
-  { title: 'Segment', field: 'name', highlight: true },
-  { title: 'Description', field: 'description' },
-  { title: 'CIDRs', render: s => s.cidrs.join(', ') },
+  {
+    title: 'Segment',
+    field: 'name',
+    highlight: true,
+    render: s => (
+      <>
+        <div style={nowrap}>{s.name}</div>
+        <Typography variant="caption" color="textSecondary">
+          {s.description}
+        </Typography>
+      </>
+    ),
+  },
+  { title: 'CIDRs', render: s => <Lines items={s.cidrs} /> },
   { title: 'VLAN', render: s => s.vlan ?? '—' },
-  { title: 'Modes', render: s => s.modes.map(m => m.toUpperCase()).join(', ') },
+  {
+    title: 'Modes',
+    cellStyle: nowrap,
+    render: s => s.modes.map(m => m.toUpperCase()).join(', '),
+  },
   {
     title: 'BGP peers',
     render: s =>
       s.bgpPeers.length === 0
         ? '—'
         : s.bgpPeers.map(p => (
-            <div key={`${p.address}:${p.port}`}>
-              {p.address} AS{p.asn} (local AS{p.localAsn}, hold {p.holdTime}s
-              {p.hasPassword ? ', TCP MD5' : ''})
+            <div key={`${p.address}:${p.port}`} style={nowrap}>
+              {p.address} AS{p.asn}
+              <Typography
+                variant="caption"
+                color="textSecondary"
+                component="div"
+              >
+                local AS{p.localAsn} · hold {p.holdTime}s
+                {p.hasPassword ? ' · TCP MD5' : ''}
+              </Typography>
             </div>
           )),
   },
-  { title: 'Reserved', render: s => s.reserved.join(', ') || '—' },
-  { title: 'Clusters', render: s => s.clusters.join(', ') || '—' },
-  { title: 'Pools', render: s => s.pools.join(', ') || '—' },
+  { title: 'Reserved', render: s => <Lines items={s.reserved} /> },
+  { title: 'Clusters', render: s => <Lines items={s.clusters} /> },
+  { title: 'Pools', render: s => <Lines items={s.pools} /> },
 ];
 
 /** The network team's segments, read-only: they live in reviewed config. */

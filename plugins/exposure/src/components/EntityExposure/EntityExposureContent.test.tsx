@@ -102,17 +102,18 @@ describe('EntityExposureContent', () => {
     );
     const row = (await screen.findByText('10.40.20.121')).closest('tr')!;
     for (const text of [
-      'prod-1 / payments / edge-api',
+      'payments/edge-api',
+      'on prod-1',
       '443/TCP',
       'prod-external',
       'production-external',
       'Active',
-      'user:default/pat',
+      'pat',
     ]) {
       expect(within(row).getByText(text)).toBeInTheDocument();
     }
     const pendingRow = screen
-      .getByText('prod-1 / payments / edge-api-canary')
+      .getByText('payments/edge-api-canary')
       .closest('tr')!;
     expect(within(pendingRow).getByText('Needs approval')).toBeInTheDocument();
     expect(

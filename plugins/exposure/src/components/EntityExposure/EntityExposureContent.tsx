@@ -12,7 +12,10 @@ import {
   ErrorAlert,
   formatDateTime,
   formatPorts,
+  Lines,
+  nowrap,
   RequestStateChip,
+  shortRef,
 } from '../shared';
 import { ReleaseDialog } from './ReleaseDialog';
 import { RequestExposureButton } from './RequestExposureButton';
@@ -32,14 +35,17 @@ export function EntityExposureContent() {
       field: 'address',
       render: r => r.address ?? '—',
       highlight: true,
+      cellStyle: nowrap,
     },
     {
       title: 'Service',
-      render: r => `${r.cluster} / ${r.namespace} / ${r.serviceName}`,
+      render: r => (
+        <Lines items={[`${r.namespace}/${r.serviceName}`, `on ${r.cluster}`]} />
+      ),
     },
-    { title: 'Ports', render: r => formatPorts(r.ports) },
-    { title: 'Pool', field: 'pool' },
-    { title: 'Intent', field: 'intent' },
+    { title: 'Ports', cellStyle: nowrap, render: r => formatPorts(r.ports) },
+    { title: 'Pool', field: 'pool', cellStyle: nowrap },
+    { title: 'Intent', field: 'intent', cellStyle: nowrap },
     {
       title: 'State',
       field: 'state',
@@ -48,8 +54,13 @@ export function EntityExposureContent() {
     { title: 'Expires', render: r => formatDateTime(r.expiresAt) },
     {
       title: 'Approved by',
+      cellStyle: nowrap,
       render: r =>
-        r.decidedBy ?? (r.state === 'active' ? 'automatic (policy)' : '—'),
+        r.decidedBy
+          ? shortRef(r.decidedBy, 'user')
+          : r.state === 'active'
+          ? 'automatic (policy)'
+          : '—',
     },
     {
       title: '',

@@ -54,3 +54,18 @@ export function formatCount(count: string): string {
   if (n < 1_000_000_000_000n) return Number(n).toLocaleString('en-US');
   return Number(n).toExponential(1);
 }
+
+/**
+ * `user:default/pat` → `pat`, `group:team-a/x` → `team-a/x`: the kind is left
+ * out when it is the expected one, the namespace when it is `default`.
+ */
+export function shortRef(ref: string, expectedKind: string): string {
+  const match = /^(?:([^:/]+):)?(?:([^/]+)\/)?(.+)$/.exec(ref);
+  if (!match) return ref;
+  const [, kind, namespace, name] = match;
+  const kindPart =
+    kind && kind.toLowerCase() !== expectedKind.toLowerCase() ? `${kind}:` : '';
+  const namespacePart =
+    namespace && namespace !== 'default' ? `${namespace}/` : '';
+  return `${kindPart}${namespacePart}${name}`;
+}

@@ -1,0 +1,29 @@
+import { formatCount, shortRef, usageShares } from './format';
+
+describe('format', () => {
+  it('shortens entity refs of the expected kind in the default namespace', () => {
+    expect(shortRef('user:default/pat', 'user')).toBe('pat');
+    expect(shortRef('group:default/team-payments', 'group')).toBe(
+      'team-payments',
+    );
+    expect(shortRef('group:ops/team-a', 'group')).toBe('ops/team-a');
+    expect(shortRef('user:default/pat', 'group')).toBe('user:pat');
+    expect(shortRef('system:portico', 'user')).toBe('system:portico');
+  });
+
+  it('computes usage shares of pools larger than 2^53', () => {
+    expect(
+      usageShares({
+        total: '18446744073709551616',
+        allocated: '9223372036854775808',
+        reserved: '0',
+        free: '9223372036854775808',
+      }),
+    ).toEqual({ allocated: 50, reserved: 0, free: 50 });
+    expect(formatCount('18446744073709551616')).toBe('1.8e+19');
+    expect(formatCount('1234')).toBe('1,234');
+    expect(
+      usageShares({ total: '0', allocated: '0', reserved: '0', free: '0' }),
+    ).toEqual({ allocated: 0, reserved: 0, free: 0 });
+  });
+});
