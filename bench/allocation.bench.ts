@@ -110,7 +110,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function runClients(
-  url: string,
+  urls: string[],
   clients: number,
   total: number,
   offset: number,
@@ -121,7 +121,8 @@ async function runClients(
   let failures = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: clients }, async (_, client) => {
+      const url = urls[client % urls.length];
       while (next < total && !deadline.aborted) {
         const i = offset + next++;
         const t0 = performance.now();
@@ -164,15 +165,23 @@ async function httpBench(
   engine: string,
   makeKnex: () => Promise<Knex>,
   cleanup: () => Promise<void>,
+  replicas = 1,
 ) {
   const rows: string[] = [];
-  const knex = await makeKnex();
-  const { server, url } = await startApi(knex);
+  // Each replica: its own connection pool and HTTP server on one database.
+  const knexes: Knex[] = [];
+  const apis: { server: Server; url: string }[] = [];
+  for (let r = 0; r < replicas; r++) {
+    const knex = await makeKnex();
+    knexes.push(knex);
+    apis.push(await startApi(knex));
+  }
+  const urls = apis.map(a => a.url);
   try {
     const seen = new Set<string>();
     let offset = 0;
     for (const clients of CLIENTS) {
-      const r = await runClients(url, clients, REQUESTS_PER_RUN, offset);
+      const r = await runClients(urls, clients, REQUESTS_PER_RUN, offset);
       offset += REQUESTS_PER_RUN;
       const duplicates = r.addresses.filter(
         a => seen.has(a) || !seen.add(a),
@@ -186,8 +195,10 @@ async function httpBench(
       );
     }
   } finally {
-    await new Promise(resolve => server.close(resolve));
-    await knex.destroy();
+    for (const { server } of apis) {
+      await new Promise(resolve => server.close(resolve));
+    }
+    for (const knex of knexes) await knex.destroy();
     await cleanup();
   }
   return rows;
@@ -207,14 +218,14 @@ async function sqliteBench() {
   );
 }
 
-async function postgresBench(baseUrl: string) {
-  const name = `portico_bench_${process.pid}`;
+async function postgresBench(baseUrl: string, replicas: number) {
+  const name = `portico_bench_${process.pid}_${replicas}`;
   const admin = knexFactory({ client: 'pg', connection: baseUrl });
   await admin.raw(`create database ${name}`);
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
   return httpBench(
-    'PostgreSQL',
+    replicas === 1 ? 'PostgreSQL' : `PostgreSQL, ${replicas} replicas`,
     async () =>
       knexFactory({
         client: 'pg',
@@ -225,6 +236,7 @@ async function postgresBench(baseUrl: string) {
       await admin.raw(`drop database if exists ${name}`);
       await admin.destroy();
     },
+    replicas,
   );
 }
 
@@ -314,7 +326,8 @@ async function main() {
   for (const row of await sqliteBench()) console.log(row);
   const pg = process.env.PORTICO_TEST_POSTGRES_URL;
   if (pg) {
-    for (const row of await postgresBench(pg)) console.log(row);
+    for (const row of await postgresBench(pg, 1)) console.log(row);
+    for (const row of await postgresBench(pg, 2)) console.log(row);
   } else {
     console.log(
       '| PostgreSQL | skipped: PORTICO_TEST_POSTGRES_URL not set | | | | | | |',

@@ -167,17 +167,31 @@ export function isUniqueViolation(error: unknown): boolean {
 const HELD_STATES = ['pending', 'approved', 'active'];
 
 class KnexExposureTransaction implements ExposureStoreTransaction {
-  /** Set when events were appended: the head to write before commit. */
-  private headChanged = false;
+  /** Events appended in this transaction, written before commit. */
+  private readonly pending: StoredAuditEvent[] = [];
 
   constructor(
     private readonly tx: Knex | Knex.Transaction,
     private head: { seq: number; hash: string },
   ) {}
 
-  /** Writes the new end of the chain; called once, before commit. */
+  /** Writes the appended events and the new end of the chain, before commit. */
   async flushHead() {
-    if (!this.headChanged) return;
+    if (this.pending.length === 0) return;
+    await this.tx('exposure_audit_events').insert(
+      this.pending.map(stored => ({
+        seq: stored.seq,
+        at: stored.at,
+        actor: stored.actor,
+        action: stored.action,
+        subject_type: stored.subjectType,
+        subject_id: stored.subjectId,
+        before: stored.before,
+        after: stored.after,
+        prev_hash: stored.prevHash,
+        hash: stored.hash,
+      })),
+    );
     await this.tx('exposure_audit_head')
       .where({ id: 1 })
       .update({ seq: this.head.seq, hash: this.head.hash });
@@ -256,31 +270,39 @@ class KnexExposureTransaction implements ExposureStoreTransaction {
   }
 
   /**
-   * A savepoint around the insert: on PostgreSQL a failed statement aborts the
-   * whole transaction, and the caller wants to go on with another address.
+   * `INSERT … ON CONFLICT (key) DO NOTHING`: rows that would break the key are
+   * skipped instead of failing the transaction. Returns how many went in.
    */
-  private async tryInsert(table: string, rows: object | object[]) {
-    try {
-      await this.tx.transaction(async sp => {
-        await sp(table).insert(rows);
-      });
-      return true;
-    } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
+  private async insertIgnoringConflicts(
+    table: string,
+    rows: object[],
+    key: string[],
+  ): Promise<number> {
+    const inserted = await this.tx(table)
+      .insert(rows)
+      .onConflict(key)
+      .ignore()
+      .returning(key[0]);
+    return inserted.length;
   }
 
   async tryInsertLease(lease: Lease) {
-    return this.tryInsert('exposure_leases', {
-      segment: lease.segment,
-      address: lease.address,
-      family: lease.family,
-      address_key: lease.addressKey,
-      pool: lease.pool,
-      owner: lease.owner,
-      created_at: lease.createdAt,
-    });
+    const inserted = await this.insertIgnoringConflicts(
+      'exposure_leases',
+      [
+        {
+          segment: lease.segment,
+          address: lease.address,
+          family: lease.family,
+          address_key: lease.addressKey,
+          pool: lease.pool,
+          owner: lease.owner,
+          created_at: lease.createdAt,
+        },
+      ],
+      ['segment', 'address'],
+    );
+    return inserted === 1;
   }
 
   async tryAttach(
@@ -296,7 +318,7 @@ class KnexExposureTransaction implements ExposureStoreTransaction {
       address,
       created_at: at,
     });
-    const attached = await this.tryInsert(
+    const inserted = await this.insertIgnoringConflicts(
       'exposure_lease_ports',
       ports.map(p => ({
         segment,
@@ -305,8 +327,13 @@ class KnexExposureTransaction implements ExposureStoreTransaction {
         port: p.port,
         request_id: requestId,
       })),
+      ['segment', 'address', 'protocol', 'port'],
     );
+    const attached = inserted === ports.length;
     if (!attached) {
+      await this.tx('exposure_lease_ports')
+        .where({ request_id: requestId })
+        .delete();
       await this.tx('exposure_allocations')
         .where({ request_id: requestId })
         .delete();
@@ -350,20 +377,8 @@ class KnexExposureTransaction implements ExposureStoreTransaction {
       ...unhashed,
       hash: hashAuditEvent(unhashed),
     };
-    await this.tx('exposure_audit_events').insert({
-      seq: stored.seq,
-      at: stored.at,
-      actor: stored.actor,
-      action: stored.action,
-      subject_type: stored.subjectType,
-      subject_id: stored.subjectId,
-      before: stored.before,
-      after: stored.after,
-      prev_hash: stored.prevHash,
-      hash: stored.hash,
-    });
+    this.pending.push(stored);
     this.head = { seq: stored.seq, hash: stored.hash };
-    this.headChanged = true;
     return publicAudit(stored);
   }
 }
