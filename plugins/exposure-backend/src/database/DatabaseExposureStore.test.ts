@@ -58,7 +58,7 @@ describe.each(databases.eachSupportedId())(
       await store.transaction(async tx => {
         expect(await tx.tryInsertLease(lease('10.50.1.1'))).toBe(true);
         expect(await tx.tryInsertLease(lease('10.50.1.1'))).toBe(false);
-        // The transaction goes on after the refused insert (a savepoint).
+        // The transaction goes on after the refused insert.
         expect(await tx.tryInsertLease(lease('10.50.1.2'))).toBe(true);
       });
       await expectUniqueViolation(
