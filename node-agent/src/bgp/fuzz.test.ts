@@ -164,4 +164,48 @@ describe('fuzzing', () => {
       { numRuns: 150 },
     );
   }, 60000);
+
+  it('a session waiting for OPEN answers garbage with a NOTIFICATION, a close, or more waiting', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(message, { minLength: 1, maxLength: 3 }),
+        async msgs => {
+          const [ours, theirs] = duplexPair();
+          const peer = new ScriptedPeer(theirs);
+          const session = new BgpSession({
+            localAsn: 64512,
+            peerAsn: 65000,
+            routerId: '192.0.2.10',
+            peerAddress: '192.0.2.1',
+            passive: true,
+          });
+          session.start();
+          session.acceptIncoming(ours);
+          try {
+            await peer.expect('open');
+            for (const m of msgs) peer.send(m);
+            await new Promise(r => setTimeout(r, 15));
+            let outcome = 'stuck';
+            if (peer.received.some(m => m.type === 'notification')) {
+              outcome = (await peer.waitEnded(1000))
+                ? 'ok'
+                : 'notified, still open';
+            } else if (
+              ['OpenSent', 'OpenConfirm', 'Established'].includes(
+                session.state,
+              ) ||
+              (await peer.waitEnded(200))
+            ) {
+              outcome = 'ok';
+            }
+            expect(outcome).toBe('ok');
+          } finally {
+            await session.stop();
+            peer.close();
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  }, 60000);
 });

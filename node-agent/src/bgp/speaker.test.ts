@@ -226,6 +226,22 @@ describe('BgpSpeaker', () => {
     );
   });
 
+  it('disables only the peer whose config is invalid, saying which field', async () => {
+    const { speaker, connect } = harness();
+    current = speaker;
+    await speaker.setPeers([
+      { ...base, name: 'tor', peerASN: 65000 },
+      { ...base, name: 'bad', peerASN: 65000, holdTime: 2 },
+    ]);
+    await connect(1, 65000);
+    await waitFor(() => speaker.status()[0]?.state === 'Established');
+    const bad = speaker.status().find(s => s.name === 'bad');
+    expect(bad).toMatchObject({ state: 'Disabled' });
+    expect(bad?.lastError).toBe(
+      'invalid peer config: holdTime: hold time is 0 or 3..65535',
+    );
+  });
+
   it('keeps routes set before the peer is configured', async () => {
     const { speaker, connect } = harness();
     current = speaker;

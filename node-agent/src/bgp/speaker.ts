@@ -75,14 +75,23 @@ export class BgpSpeaker {
   async setPeers(peers: readonly PeerConfig[]): Promise<void> {
     if (this.stopped) return;
     const wanted = new Map<string, ResolvedPeerConfig>();
+    const invalid = new Map<string, string>();
     for (const p of peers) {
-      const config = peerConfigSchema.parse(p);
-      wanted.set(config.name, config);
+      // One bad peer is reported on its own status; the others still run.
+      const parsed = peerConfigSchema.safeParse(p);
+      if (parsed.success) {
+        wanted.set(parsed.data.name, parsed.data);
+      } else {
+        const where = parsed.error.issues
+          .map(i => `${i.path.join('.') || 'peer'}: ${i.message}`)
+          .join('; ');
+        invalid.set(p.name, `invalid peer config: ${where}`);
+      }
     }
     const stops: Promise<void>[] = [];
     for (const [name, rt] of this.peers) {
       const next = wanted.get(name);
-      if (!next || JSON.stringify(next) !== rt.key) {
+      if (!next || JSON.stringify(next) !== rt.key || invalid.has(name)) {
         this.peers.delete(name);
         stops.push(this.stopPeer(rt, 'peer deconfigured'));
       }
@@ -90,6 +99,20 @@ export class BgpSpeaker {
     await Promise.all(stops);
     for (const [name, config] of wanted) {
       if (!this.peers.has(name)) this.peers.set(name, this.startPeer(config));
+    }
+    for (const [name, reason] of invalid) {
+      const given = peers.find(p => p.name === name)!;
+      this.peers.set(name, {
+        config: {
+          name,
+          peerAddress: String(given.peerAddress ?? ''),
+          peerASN: Number(given.peerASN ?? 0),
+        } as ResolvedPeerConfig,
+        key: reason,
+        desired: [],
+        disabledReason: reason,
+      });
+      this.options.log?.('error', 'BGP peer disabled', { peer: name, reason });
     }
   }
 
