@@ -57,6 +57,20 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    it('refuses to approve a request whose expiry has passed', async () => {
+      const { service, clock } = await setup();
+      const pending = await service.createRequest(
+        ALICE,
+        requestBody({ expiresAt: '2026-11-25T13:00:00.000Z' }),
+      );
+      clock.advance(2 * 3_600_000);
+      await expect(service.approve(PAT, pending.id, '')).rejects.toThrow(
+        /asked for an exposure until 2026-11-25T13:00:00.000Z, which has passed/,
+      );
+      const rejected = await service.reject(PAT, pending.id, 'too late');
+      expect(rejected.state).toBe('rejected');
+    });
+
     it('rejects a pending request, which then cannot be approved', async () => {
       const { service } = await setup();
       const pending = await service.createRequest(ALICE, requestBody());

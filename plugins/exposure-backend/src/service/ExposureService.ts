@@ -361,6 +361,15 @@ export class ExposureService {
         );
       }
       assertTransition(id, current.state, to);
+      if (
+        to === 'approved' &&
+        current.expiresAt &&
+        Date.parse(current.expiresAt) <= this.now().getTime()
+      ) {
+        throw new ConflictError(
+          `request ${id} asked for an exposure until ${current.expiresAt}, which has passed; it cannot be approved`,
+        );
+      }
       const decided = await this.transition(tx, changes, current, to, actor, {
         decidedBy: actor,
         decidedAt: this.now().toISOString(),
