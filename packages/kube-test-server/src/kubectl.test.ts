@@ -375,4 +375,71 @@ spec:
       'User "system:serviceaccount:kube-system:portico-portal" cannot create resource "services"',
     );
   });
+
+  it('creates namespaces, config maps and secrets with the generators, which send protobuf', async () => {
+    expect(await ok(['create', 'namespace', 'metallb-system'])).toBe(
+      'namespace/metallb-system created\n',
+    );
+    await ok([
+      'create',
+      'configmap',
+      'cfg',
+      '-n',
+      'metallb-system',
+      '--from-literal=a=b',
+    ]);
+    await ok([
+      'create',
+      'secret',
+      'generic',
+      'bgp',
+      '-n',
+      'metallb-system',
+      '--from-literal=password=s3cret',
+    ]);
+    expect(
+      server
+        .requests()
+        .filter(r => r.method === 'POST')
+        .map(r => r.contentType),
+    ).toEqual([
+      'application/vnd.kubernetes.protobuf',
+      'application/vnd.kubernetes.protobuf',
+      'application/vnd.kubernetes.protobuf',
+    ]);
+    const namespace = JSON.parse(
+      await ok(['get', 'ns', 'metallb-system', '-o', 'json']),
+    );
+    expect(namespace.metadata.generateName).toBeUndefined();
+    expect(namespace.status.phase).toBe('Active');
+    expect(
+      await ok([
+        'get',
+        'cm',
+        'cfg',
+        '-n',
+        'metallb-system',
+        '-o',
+        'jsonpath={.data}',
+      ]),
+    ).toBe('{"a":"b"}');
+    const password = await ok([
+      'get',
+      'secret',
+      'bgp',
+      '-n',
+      'metallb-system',
+      '-o',
+      'jsonpath={.data.password}',
+    ]);
+    expect(Buffer.from(password, 'base64').toString()).toBe('s3cret');
+    const service = await kubectl([
+      'create',
+      'service',
+      'loadbalancer',
+      'edge',
+      '--tcp=443:8443',
+    ]);
+    expect(service.stderr).toContain('unknown format');
+  });
 });

@@ -1,5 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { decodeProtobufObject } from './protobufBody';
 import { StatusError, statusErrors } from './status';
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -26,12 +27,14 @@ export async function readBody(
   if (contentType.includes('protobuf') || contentType.includes('cbor')) {
     // DeleteOptions are optional: a delete goes ahead without them.
     if (options.optional) return undefined;
-    // Typed clients (e.g. `kubectl create namespace`) may send protobuf; decoding it
-    // needs the generated message types, which this server does not carry.
+    const decoded = contentType.includes('protobuf')
+      ? decodeProtobufObject(Buffer.concat(chunks))
+      : undefined;
+    if (decoded) return decoded;
     throw new StatusError(
       415,
       'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${contentType})`,
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; protobuf only for Namespace, ConfigMap and Secret (got ${contentType})`,
     );
   }
   const text = Buffer.concat(chunks).toString('utf8');
