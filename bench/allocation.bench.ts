@@ -98,6 +98,10 @@ async function startApi(knex: Knex): Promise<{ server: Server; url: string }> {
       .json({ error: { name: error.name, message: error.message } });
   });
   const server = createServer(app);
+  // Longer than any pause between requests: otherwise the server may close a
+  // kept-alive socket just as a client reuses it (ECONNRESET).
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { server, url: `http://127.0.0.1:${port}/api/exposure` };
@@ -126,23 +130,30 @@ async function runClients(
       while (next < total && !deadline.aborted) {
         const i = offset + next++;
         const t0 = performance.now();
-        const res = await fetch(`${url}/requests`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-user': 'user:default/bench',
-          },
-          body: JSON.stringify({
-            entityRef: `component:default/svc-${i}`,
-            owner: 'group:default/bench',
-            cluster: 'bench',
-            namespace: 'bench',
-            serviceName: `svc-${i}`,
-            ports: [{ port: 443 }],
-            pool: 'bench',
-          }),
-          signal: deadline,
-        });
+        let res: Response;
+        try {
+          res = await fetch(`${url}/requests`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'x-user': 'user:default/bench',
+            },
+            body: JSON.stringify({
+              entityRef: `component:default/svc-${i}`,
+              owner: 'group:default/bench',
+              cluster: 'bench',
+              namespace: 'bench',
+              serviceName: `svc-${i}`,
+              ports: [{ port: 443 }],
+              pool: 'bench',
+            }),
+            signal: deadline,
+          });
+        } catch {
+          if (deadline.aborted) break;
+          failures++;
+          continue;
+        }
         const body: any = await res.json();
         latencies.push(performance.now() - t0);
         if (res.status === 201) addresses.push(body.address);
