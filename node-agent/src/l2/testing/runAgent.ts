@@ -9,6 +9,7 @@
  * stand-in workload that proves VIP traffic reaches the owner), `/metrics` the
  * Prometheus metrics.
  */
+import { execFileSync } from 'child_process';
 import { createServer } from 'http';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
@@ -30,7 +31,24 @@ function print(object: unknown): void {
   process.stdout.write(`${JSON.stringify(object)}\n`);
 }
 
+/**
+ * This runner answers ARP/NDP for whatever it is told: only inside a namespace the
+ * lab made (named `pl2-…`, see lab.ts), never on the host's own network.
+ * `ip netns identify` names the namespace this process (inherited by the child) is in.
+ */
+function refuseOutsideLab(): void {
+  const netns = execFileSync('ip', ['netns', 'identify'], {
+    encoding: 'utf8',
+  }).trim();
+  if (!netns.startsWith('pl2-')) {
+    throw new Error(
+      `runAgent only runs inside an L2 lab namespace (ip netns exec pl2-…), not in "${netns}"`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
+  refuseOutsideLab();
   const args = argsSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
   const registry = new Registry();
   const announcer = await L2Announcer.start({
