@@ -23,6 +23,23 @@ export interface Claim {
  */
 export class AddressBook {
   private readonly holders = new Map<string, Map<string, Holder>>();
+  /**
+   * Per pool and family, the lowest address that may still be free. Within one
+   * pass addresses are only ever taken, never given back, so a Service that does
+   * not share can start its search there: a pass stays linear in the number of
+   * Services instead of quadratic.
+   */
+  private readonly freeFrom = new Map<string, bigint>();
+
+  firstMaybeFree(pool: string, family: string): bigint {
+    return this.freeFrom.get(`${pool}/${family}`) ?? 0n;
+  }
+
+  /** Records that every candidate of `pool` below `value` is taken. */
+  takenBelow(pool: string, family: string, value: bigint): void {
+    const key = `${pool}/${family}`;
+    if (value > (this.freeFrom.get(key) ?? 0n)) this.freeFrom.set(key, value);
+  }
 
   /** Why `claim` cannot take `address`, or undefined when it can. */
   conflict(address: string, claim: Claim): string | undefined {

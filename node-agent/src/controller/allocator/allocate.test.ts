@@ -110,6 +110,25 @@ describe('allocate, audit mode (MetalLB behaviour)', () => {
       want: { 'a/one': '10.40.20.120', 'a/two': '10.40.20.121' },
     },
     {
+      name: 'newcomers fill the gaps between held addresses, in order',
+      pools: prod,
+      services: () => [
+        svc('a/holder-1', { current: ['10.40.20.120'] }),
+        svc('a/holder-2', { current: ['10.40.20.122'] }),
+        svc('a/new-1'),
+        svc('a/new-2'),
+        svc('a/shared', {
+          sharingKey: 'k',
+          ports: [{ protocol: 'UDP', port: 53 }],
+        }),
+      ],
+      want: {
+        'a/new-1': '10.40.20.121',
+        'a/new-2': '10.40.20.123',
+        'a/shared': '10.40.20.124',
+      },
+    },
+    {
       name: 'a requested address is honoured',
       pools: prod,
       services: () => [svc('a/one', { requestedIPs: ['10.40.20.130'] })],

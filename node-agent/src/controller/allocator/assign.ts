@@ -1,4 +1,9 @@
-import { IPFamily, ParsedAddress, parseAddress } from '../../kube/addresses';
+import {
+  formatAddress,
+  IPFamily,
+  ParsedAddress,
+  parseAddress,
+} from '../../kube/addresses';
 import type { PoolConfig } from '../../kube/metallbConfig';
 import { AddressBook, Claim } from './addressBook';
 import {
@@ -285,11 +290,18 @@ function likeMetalLB(
     const picked: string[] = [];
     for (const family of families) {
       if (!poolHasFamily(pool, family)) continue;
-      for (const address of candidates(pool, family)) {
+      // A Service without a sharing key can only take an unused address, and
+      // every address below the book's mark is in use.
+      const from = claim.sharingKey
+        ? 0n
+        : book.firstMaybeFree(pool.name, family);
+      for (const value of candidates(pool, family, from)) {
+        const address = formatAddress(family, value);
         if (!book.conflict(address, claim)) {
           picked.push(address);
           break;
         }
+        if (!claim.sharingKey) book.takenBelow(pool.name, family, value + 1n);
       }
     }
     if (picked.length >= required) {

@@ -1,7 +1,6 @@
 import {
   ParsedAddress,
   confusesBuggyFirmware,
-  formatAddress,
   IPFamily,
   rangeContains,
 } from '../../kube/addresses';
@@ -68,20 +67,29 @@ export function autoAssignOrder(pools: Iterable<PoolConfig>): PoolConfig[] {
 }
 
 /**
- * Walks the addresses of `family` in `pool` in order, yielding each one it may
- * hand out. The caller stops at the first it can take, so the walk is bounded by
- * the number of addresses already in use plus one.
+ * Walks the addresses of `family` in `pool` in order, from `from` on, yielding
+ * each one the pool may hand out (as its integer value). The caller stops at the
+ * first it can take.
  */
 export function* candidates(
   pool: PoolConfig,
   family: IPFamily,
-): Generator<string> {
+  from = 0n,
+): Generator<bigint> {
   for (const range of pool.ranges) {
-    if (range.family !== family) continue;
-    for (let v = range.first; v <= range.last; v++) {
-      const ip: ParsedAddress = { family, value: v, text: '' };
-      if (pool.avoidBuggyIPs && confusesBuggyFirmware(ip)) continue;
-      yield formatAddress(family, v);
+    if (range.family !== family || range.last < from) continue;
+    for (
+      let v = range.first > from ? range.first : from;
+      v <= range.last;
+      v++
+    ) {
+      if (
+        pool.avoidBuggyIPs &&
+        confusesBuggyFirmware({ family, value: v, text: '' })
+      ) {
+        continue;
+      }
+      yield v;
     }
   }
 }
