@@ -19,7 +19,7 @@ import type { Route } from '../announcer/types';
  *   agent ns                              router ns
  *   192.0.2.10 (eBGP, AS 64512)  ──veth──  192.0.2.1   (AS 65000)
  *   192.0.2.11 (iBGP, AS 65000)            2001:db8::1
- *   2001:db8::10 (eBGP), 2001:db8::11 (iBGP)
+ *   2001:db8::10 (eBGP, AS 4200000001), 2001:db8::11 (iBGP)
  *   192.0.2.12 (eBGP, passive: the router connects to the agent's listener)
  *
  * The agent listens on port 179 for every session, so the routers' own
@@ -51,7 +51,7 @@ export const ROUTER_CONFIG: RouterConfig = {
     },
     {
       address: '2001:db8::10',
-      asn: 64512,
+      asn: 4200000001,
       family: 'ipv6',
       localAddress: '2001:db8::1',
     },
@@ -97,7 +97,7 @@ export const AGENT_PEERS = [
   {
     ...common,
     name: 'ebgp6',
-    myASN: 64512,
+    myASN: 4200000001, // a 4-octet AS (RFC 6793)
     peerASN: 65000,
     peerAddress: '2001:db8::1',
     sourceAddress: '2001:db8::10',
@@ -234,7 +234,7 @@ export function describeInterop(
       });
       expect(await holds(ctx.router, '2001:db8:100::10/128')).toMatchObject({
         nextHop: '2001:db8::10',
-        asPath: [64512],
+        asPath: [4200000001],
         largeCommunities: ['64512:6:6'],
       });
       expect(await holds(ctx.router, '2001:db8:100::20/128')).toMatchObject({
