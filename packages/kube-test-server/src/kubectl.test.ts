@@ -376,7 +376,7 @@ spec:
     );
   });
 
-  it('creates namespaces, config maps and secrets with the generators, which send protobuf', async () => {
+  it('creates namespaces, config maps, secrets and services with the generators, which send protobuf', async () => {
     expect(await ok(['create', 'namespace', 'metallb-system'])).toBe(
       'namespace/metallb-system created\n',
     );
@@ -433,13 +433,14 @@ spec:
       'jsonpath={.data.password}',
     ]);
     expect(Buffer.from(password, 'base64').toString()).toBe('s3cret');
-    const service = await kubectl([
-      'create',
-      'service',
-      'loadbalancer',
+    await ok(['create', 'service', 'loadbalancer', 'edge', '--tcp=443:8443']);
+    const service = await ok([
+      'get',
+      'svc',
       'edge',
-      '--tcp=443:8443',
+      '-o',
+      'jsonpath={.spec.type} {.spec.ports[0].targetPort} {.spec.selector.app}',
     ]);
-    expect(service.stderr).toContain('unknown format');
+    expect(service).toBe('LoadBalancer 8443 edge');
   });
 });

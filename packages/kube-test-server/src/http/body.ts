@@ -34,7 +34,7 @@ export async function readBody(
     throw new StatusError(
       415,
       'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; protobuf only for Namespace, ConfigMap and Secret (got ${contentType})`,
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; protobuf only for Namespace, ConfigMap, Secret and Service (got ${contentType})`,
     );
   }
   const text = Buffer.concat(chunks).toString('utf8');

@@ -1,6 +1,6 @@
 /**
  * Decodes the protobuf request bodies of typed clients for the few kinds they create
- * with generators (`kubectl create namespace|configmap|secret`): the `k8s\0` magic,
+ * with generators (`kubectl create namespace|configmap|secret|service`): the `k8s\0` magic,
  * then runtime.Unknown { typeMeta = 1 { apiVersion = 1, kind = 2 }, raw = 2 }, with
  * `raw` the object's message (field numbers from k8s.io/api's generated.proto).
  * Hand-written: the protobuf wire format (varints and length-delimited fields) is
@@ -105,7 +105,66 @@ function objectMeta(buf: Buffer | undefined): JsonObject {
   });
 }
 
+const varint = (f: Fields, n: number) => {
+  const value = f.get(n)?.find(v => typeof v === 'bigint') as
+    | bigint
+    | undefined;
+  return value === undefined ? undefined : Number(value);
+};
+const nonZero = (value: number | undefined) => (value ? value : undefined);
+
+/** ServicePort: name 1, protocol 2, port 3, targetPort 4 (IntOrString), nodePort 5. */
+function servicePort(buf: Buffer): JsonObject {
+  const f = decodeFields(buf);
+  const target = bytes(f, 4);
+  let targetPort: number | string | undefined;
+  if (target) {
+    // IntOrString: type 1 (0 int, 1 string), intVal 2, strVal 3.
+    const t = decodeFields(target);
+    targetPort = varint(t, 1) === 1 ? text(t, 3) : nonZero(varint(t, 2));
+  }
+  return compact({
+    name: text(f, 1),
+    protocol: text(f, 2),
+    port: varint(f, 3),
+    targetPort,
+    nodePort: nonZero(varint(f, 5)),
+  });
+}
+
+/**
+ * ServiceSpec: ports 1, selector 2, clusterIP 3, type 4, externalIPs 5,
+ * sessionAffinity 7, loadBalancerIP 8, loadBalancerSourceRanges 9, externalName 10,
+ * externalTrafficPolicy 11, healthCheckNodePort 12, publishNotReadyAddresses 13
+ * (checked against the bytes `kubectl create service` sends).
+ */
+function serviceSpec(buf: Buffer): JsonObject {
+  const f = decodeFields(buf);
+  const list = (n: number) => (texts(f, n).length ? texts(f, n) : undefined);
+  return compact({
+    ports: ((f.get(1) ?? []).filter(Buffer.isBuffer) as Buffer[]).map(
+      servicePort,
+    ),
+    selector: map(f, 2),
+    clusterIP: text(f, 3),
+    type: text(f, 4),
+    externalIPs: list(5),
+    sessionAffinity: text(f, 7),
+    loadBalancerIP: text(f, 8),
+    loadBalancerSourceRanges: list(9),
+    externalName: text(f, 10),
+    externalTrafficPolicy: text(f, 11),
+    healthCheckNodePort: nonZero(varint(f, 12)),
+    publishNotReadyAddresses: varint(f, 13) === 1 ? true : undefined,
+  });
+}
+
 const decoders: Record<string, (f: Fields) => JsonObject> = {
+  // Service: metadata 1, spec 2, status 3 (ignored: status is not written on create).
+  'v1/Service': f => {
+    const spec = bytes(f, 2);
+    return spec ? { spec: serviceSpec(spec) } : {};
+  },
   // Namespace: metadata 1, spec 2 { finalizers 1 }.
   'v1/Namespace': f => {
     const spec = bytes(f, 2);
