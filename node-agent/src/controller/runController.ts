@@ -98,6 +98,7 @@ export async function runController(
   const done = (async () => {
     await elector.run(signal);
     await Promise.all(running);
+    await events.flush();
   })();
 
   return {

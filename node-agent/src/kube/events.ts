@@ -24,6 +24,7 @@ export interface EventSink {
 export class EventRecorder implements EventSink {
   private readonly core: CoreV1Api;
   private readonly sent = new Map<string, number>();
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(
     kubeConfig: KubeConfig,
@@ -69,7 +70,7 @@ export class EventRecorder implements EventSink {
     // Cluster-scoped objects' Events go to `default`, as kubectl looks for them there.
     const namespace = ref.namespace ?? 'default';
     const stamp = new Date(now);
-    this.core
+    const request = this.core
       .createNamespacedEvent({
         namespace,
         body: {
@@ -104,7 +105,14 @@ export class EventRecorder implements EventSink {
           reason,
           error: String(error?.message ?? error),
         });
-      });
+      })
+      .finally(() => this.inflight.delete(request));
+    this.inflight.add(request);
+  }
+
+  /** Waits for the Events being written, so shutdown does not cut them off. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.inflight]);
   }
 
   private prune(now: number) {

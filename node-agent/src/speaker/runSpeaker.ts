@@ -161,6 +161,7 @@ export async function runSpeaker(
     unsubscribe();
     await applying;
     await Promise.all([l2?.stop(), bgp.stop('speaker shutting down')]);
+    await events.flush();
     logger.info('announcements withdrawn');
   })();
 
