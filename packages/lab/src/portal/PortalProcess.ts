@@ -2,8 +2,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { waitFor } from '../exec';
 import { LAB_CONFIG, REPO_ROOT } from '../paths';
+
+/** The transform `backstage-cli package start` loads a backend's TypeScript with. */
+const NODE_TRANSFORM = require.resolve(
+  '@backstage/cli-node/config/nodeTransform.cjs',
+);
 
 export interface PortalOptions {
   dir: string;
@@ -22,7 +26,7 @@ export interface PortalOptions {
  * that a stop and a start keep every request, allocation and audit event.
  */
 export class PortalProcess {
-  private child?: ChildProcess;
+  private children: ChildProcess[] = [];
   private output = '';
 
   constructor(private readonly options: PortalOptions) {}
@@ -67,14 +71,50 @@ export class PortalProcess {
       LAB_CONFIG,
       runtimeConfig,
     ].flatMap(c => ['--config', c]);
-    const [args, cwd] = this.options.appPort
-      ? [['backstage-cli', 'repo', 'start', ...configArgs], REPO_ROOT]
-      : [
-          ['backstage-cli', 'package', 'start', ...configArgs],
-          join(REPO_ROOT, 'packages', 'backend'),
-        ];
     this.output = '';
-    const child = spawn('npx', args, {
+    // The backend as `backstage-cli package start` runs it, minus the file watcher
+    // that restarts it whenever a source file anywhere in the tree changes.
+    this.children = [
+      this.spawnGroup(
+        [
+          process.execPath,
+          '--enable-source-maps',
+          '--require',
+          NODE_TRANSFORM,
+          'src/index.ts',
+          ...configArgs,
+        ],
+        join(REPO_ROOT, 'packages', 'backend'),
+      ),
+    ];
+    if (this.options.appPort) {
+      this.children.push(
+        this.spawnGroup(
+          ['npx', 'backstage-cli', 'package', 'start', ...configArgs],
+          join(REPO_ROOT, 'packages', 'app'),
+        ),
+      );
+    }
+    try {
+      await this.waitUntilOk(
+        `${this.backendUrl}/.backstage/health/v1/readiness`,
+        timeoutMs,
+      );
+      if (this.appUrl) await this.waitUntilOk(this.appUrl, timeoutMs);
+    } catch (error) {
+      await this.stop();
+      throw new Error(
+        `${
+          (error as Error).message
+        }\n--- portal output ---\n${this.output.slice(-4000)}`,
+      );
+    }
+  }
+
+  /** A command in its own process group, so stopping it stops all it forked. */
+  private spawnGroup(command: string[], cwd: string): ChildProcess {
+    const [file, ...args] = command;
+    const child = spawn(file, args, {
       cwd,
       detached: true,
       env: {
@@ -87,48 +127,29 @@ export class PortalProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.child = child;
     const keep = (d: Buffer) => {
       this.output = (this.output + d.toString()).slice(-50_000);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    try {
-      const ready = async (url: string) => {
-        if (child.exitCode !== null)
-          throw new Error(`the portal exited (${child.exitCode})`);
-        const res = await fetch(url).catch(() => undefined);
-        return res?.ok ? true : undefined;
-      };
-      await waitFor(
-        'the backend to be ready',
-        () => ready(`${this.backendUrl}/.backstage/health/v1/readiness`),
-        {
-          timeoutMs,
-          intervalMs: 500,
-        },
-      );
-      if (this.appUrl) {
-        await waitFor('the frontend to answer', () => ready(this.appUrl!), {
-          timeoutMs,
-          intervalMs: 500,
-        });
-      }
-    } catch (error) {
-      await this.stop();
-      throw new Error(
-        `${
-          (error as Error).message
-        }\n--- portal output ---\n${this.output.slice(-4000)}`,
-      );
+    return child;
+  }
+
+  private async waitUntilOk(url: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const exited = this.children.find(c => c.exitCode !== null);
+      if (exited) throw new Error(`the portal exited (${exited.exitCode})`);
+      const res = await fetch(url).catch(() => undefined);
+      if (res?.ok) return;
+      await new Promise(r => setTimeout(r, 500));
     }
+    throw new Error(`${url} did not answer within ${timeoutMs} ms`);
   }
 
   get running(): boolean {
-    return (
-      !!this.child &&
-      this.child.exitCode === null &&
-      this.child.signalCode === null
+    return this.children.some(
+      c => c.exitCode === null && c.signalCode === null,
     );
   }
 
@@ -137,24 +158,29 @@ export class PortalProcess {
     return this.output;
   }
 
-  /** Stops the whole process group (npx, the CLI and the backend it runs). */
+  /** Stops every process group of the portal (SIGTERM, then SIGKILL). */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child?.pid || child.exitCode !== null || child.signalCode !== null)
-      return;
+    await Promise.all(this.children.map(stopGroup));
+    this.children = [];
+  }
+}
+
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  if (!child.pid) return;
+  if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise(r => child.once('exit', r));
-    const kill = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(-child.pid!, signal);
-      } catch {
-        // already gone
-      }
-    };
     kill('SIGTERM');
     const timer = setTimeout(() => kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
-    // Children that ignored the group's SIGTERM.
-    kill('SIGKILL');
   }
+  // Children that ignored the group's SIGTERM.
+  kill('SIGKILL');
 }
