@@ -15,6 +15,8 @@ const EDGE_API = 'component:default/edge-api';
 describe('exposure in a browser', () => {
   let portico: RunningPortico;
   let browser: Browser;
+  /** The page the flow is on, for a screenshot when a step fails. */
+  let current: Page | undefined;
 
   beforeAll(async () => {
     portico = await startPortico();
@@ -59,9 +61,8 @@ describe('exposure in a browser', () => {
     return Number(await meter.getAttribute('data-allocated'));
   }
 
-  let current: Page | undefined;
-
   it('takes a request from alice to an address approved by the platform admin', async () => {
+    expect.hasAssertions();
     try {
       await requestApproveAndSee();
     } catch (error) {

@@ -5,6 +5,8 @@ import { stringify } from 'yaml';
 import { DevServer, devServerCommand, startDevServer } from './devServer';
 import { freePort } from './freePort';
 
+// This package only runs from source under jest, so __dirname is this folder.
+// eslint-disable-next-line no-restricted-syntax
 export const repoRoot = resolve(__dirname, '../../..');
 
 export interface RunningPortico {

@@ -82,7 +82,7 @@ describe('AdminPageContent', () => {
       const row = (
         await screen.findByRole('button', { name: 'prod-external' })
       ).closest('tr')!;
-      for (const text of ['production-external', 'dmz', '120', 'L2']) {
+      for (const text of ['production-external', 'dmz · VLAN 120', 'L2']) {
         expect(within(row).getByText(text)).toBeInTheDocument();
       }
       const bar = within(row).getByRole('meter');
@@ -110,7 +110,7 @@ describe('AdminPageContent', () => {
       const names: string[] = [];
       const click = jest
         .spyOn(HTMLAnchorElement.prototype, 'click')
-        .mockImplementation(function (this: HTMLAnchorElement) {
+        .mockImplementation(function recordDownload(this: HTMLAnchorElement) {
           names.push(this.download);
         });
       render(api);

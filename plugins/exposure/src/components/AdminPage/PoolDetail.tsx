@@ -19,7 +19,7 @@ import {
   ErrorAlert,
   formatDateTime,
   formatPorts,
-  nowrap,
+  nowrapCell,
   shortRef,
   UsageBar,
 } from '../shared';
@@ -50,32 +50,32 @@ const columns: TableColumn<AllocationRow>[] = [
     highlight: true,
     customSort: compareAddresses,
     defaultSort: 'asc',
-    cellStyle: nowrap,
+    cellStyle: nowrapCell,
   },
   {
     title: 'Service',
     field: 'serviceName',
-    cellStyle: nowrap,
+    cellStyle: nowrapCell,
     render: a => `${a.namespace}/${a.serviceName}`,
     customFilterAndSearch: (term: string, a: AllocationRow) =>
       `${a.namespace}/${a.serviceName}`.includes(term),
   },
-  { title: 'Cluster', field: 'cluster', cellStyle: nowrap },
+  { title: 'Cluster', field: 'cluster', cellStyle: nowrapCell },
   {
     title: 'Owner',
     field: 'owner',
-    cellStyle: nowrap,
+    cellStyle: nowrapCell,
     render: a => shortRef(a.owner, 'group'),
   },
   {
     title: 'Component',
     field: 'entityRef',
-    cellStyle: nowrap,
+    cellStyle: nowrapCell,
     render: a => shortRef(a.entityRef, 'component'),
   },
   {
     title: 'Ports',
-    cellStyle: nowrap,
+    cellStyle: nowrapCell,
     render: a => formatPorts(a.ports),
     customFilterAndSearch: (term: string, a: AllocationRow) =>
       formatPorts(a.ports).includes(term),

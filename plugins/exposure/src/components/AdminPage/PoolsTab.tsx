@@ -6,7 +6,7 @@ import GetAppIcon from '@material-ui/icons/GetApp';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { ExportFormat, exposureApiRef } from '../../api';
-import { ErrorAlert, Lines, nowrap, UsageBar } from '../shared';
+import { ErrorAlert, Lines, nowrapCell, UsageBar } from '../shared';
 import { downloadPoolTable } from './downloadPoolTable';
 
 /** One row per pool with its usage; a pool's name opens its allocations. */
@@ -35,9 +35,22 @@ export function PoolsTab(props: { onOpenPool: (name: string) => void }) {
         </Link>
       ),
     },
-    { title: 'Intent', field: 'intent', cellStyle: nowrap },
-    { title: 'Segment', field: 'segment', cellStyle: nowrap },
-    { title: 'VLAN', field: 'vlan', render: pool => pool.vlan ?? '—' },
+    {
+      title: 'Usage',
+      sorting: false,
+      width: '200px',
+      render: pool => <UsageBar counts={pool.counts} />,
+    },
+    { title: 'Intent', field: 'intent', cellStyle: nowrapCell },
+    {
+      title: 'Segment',
+      field: 'segment',
+      cellStyle: nowrapCell,
+      render: pool =>
+        pool.vlan === undefined
+          ? pool.segment
+          : `${pool.segment} · VLAN ${pool.vlan}`,
+    },
     {
       title: 'Advertisement',
       field: 'advertisement.type',
@@ -48,12 +61,6 @@ export function PoolsTab(props: { onOpenPool: (name: string) => void }) {
       render: pool => <Lines items={pool.addresses} />,
     },
     { title: 'Approval', render: pool => pool.policy.approval },
-    {
-      title: 'Usage',
-      sorting: false,
-      width: '200px',
-      render: pool => <UsageBar counts={pool.counts} />,
-    },
   ];
 
   if (pools.loading) return <Progress />;

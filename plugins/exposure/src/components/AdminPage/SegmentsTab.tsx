@@ -4,7 +4,7 @@ import type { SegmentSummary } from '@portico/plugin-exposure-common';
 import { Typography } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
 import { exposureApiRef } from '../../api';
-import { ErrorAlert, Lines, nowrap } from '../shared';
+import { ErrorAlert, Lines, nowrap, nowrapCell } from '../shared';
 
 const columns: TableColumn<SegmentSummary>[] = [
   {
@@ -20,12 +20,13 @@ const columns: TableColumn<SegmentSummary>[] = [
       </>
     ),
   },
+  { title: 'Pools', render: s => <Lines items={s.pools} /> },
   { title: 'CIDRs', render: s => <Lines items={s.cidrs} /> },
-  { title: 'VLAN', render: s => s.vlan ?? '—' },
   {
-    title: 'Modes',
-    cellStyle: nowrap,
-    render: s => s.modes.map(m => m.toUpperCase()).join(', '),
+    title: 'VLAN · modes',
+    cellStyle: nowrapCell,
+    render: s =>
+      `${s.vlan ?? '—'} · ${s.modes.map(m => m.toUpperCase()).join(', ')}`,
   },
   {
     title: 'BGP peers',
@@ -48,7 +49,6 @@ const columns: TableColumn<SegmentSummary>[] = [
   },
   { title: 'Reserved', render: s => <Lines items={s.reserved} /> },
   { title: 'Clusters', render: s => <Lines items={s.clusters} /> },
-  { title: 'Pools', render: s => <Lines items={s.pools} /> },
 ];
 
 /** The network team's segments, read-only: they live in reviewed config. */

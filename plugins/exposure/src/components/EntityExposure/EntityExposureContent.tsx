@@ -13,7 +13,7 @@ import {
   formatDateTime,
   formatPorts,
   Lines,
-  nowrap,
+  nowrapCell,
   RequestStateChip,
   shortRef,
 } from '../shared';
@@ -21,6 +21,12 @@ import { ReleaseDialog } from './ReleaseDialog';
 import { RequestExposureButton } from './RequestExposureButton';
 import { useEntityExposures } from './useEntityExposures';
 import { useReleasePermission } from './useReleasePermission';
+
+/** Who let the exposure through: a person, or the pool's automatic approval. */
+function approver(request: ExposureRequest): string {
+  if (request.decidedBy) return shortRef(request.decidedBy, 'user');
+  return request.state === 'active' ? 'automatic (policy)' : '—';
+}
 
 /** The entity tab: every exposure of the component, with release where permitted. */
 export function EntityExposureContent() {
@@ -35,7 +41,7 @@ export function EntityExposureContent() {
       field: 'address',
       render: r => r.address ?? '—',
       highlight: true,
-      cellStyle: nowrap,
+      cellStyle: nowrapCell,
     },
     {
       title: 'Service',
@@ -43,9 +49,13 @@ export function EntityExposureContent() {
         <Lines items={[`${r.namespace}/${r.serviceName}`, `on ${r.cluster}`]} />
       ),
     },
-    { title: 'Ports', cellStyle: nowrap, render: r => formatPorts(r.ports) },
-    { title: 'Pool', field: 'pool', cellStyle: nowrap },
-    { title: 'Intent', field: 'intent', cellStyle: nowrap },
+    {
+      title: 'Ports',
+      cellStyle: nowrapCell,
+      render: r => formatPorts(r.ports),
+    },
+    { title: 'Pool', field: 'pool', cellStyle: nowrapCell },
+    { title: 'Intent', field: 'intent', cellStyle: nowrapCell },
     {
       title: 'State',
       field: 'state',
@@ -54,13 +64,8 @@ export function EntityExposureContent() {
     { title: 'Expires', render: r => formatDateTime(r.expiresAt) },
     {
       title: 'Approved by',
-      cellStyle: nowrap,
-      render: r =>
-        r.decidedBy
-          ? shortRef(r.decidedBy, 'user')
-          : r.state === 'active'
-          ? 'automatic (policy)'
-          : '—',
+      cellStyle: nowrapCell,
+      render: approver,
     },
     {
       title: '',

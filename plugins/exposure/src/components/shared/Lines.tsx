@@ -12,5 +12,11 @@ export function Lines(props: { items: string[]; empty?: string }) {
   );
 }
 
-/** Cell style for columns whose values must stay on one line. */
+/** Style for values that must stay on one line. */
 export const nowrap = { whiteSpace: 'nowrap' } as const;
+
+/**
+ * Table `cellStyle` for such columns: a fresh object per cell, because the
+ * table merges its own styles (e.g. bold for `highlight`) into the one given.
+ */
+export const nowrapCell = () => ({ whiteSpace: 'nowrap' as const });

@@ -3,4 +3,4 @@ export { UsageBar } from './UsageBar';
 export { VerdictAlert, ReasonList } from './VerdictAlert';
 export { RequestStateChip } from './RequestStateChip';
 export { ErrorAlert } from './ErrorAlert';
-export { Lines, nowrap } from './Lines';
+export { Lines, nowrap, nowrapCell } from './Lines';
