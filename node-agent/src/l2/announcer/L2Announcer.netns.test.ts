@@ -157,6 +157,9 @@ describeNetns('L2 announcements in network namespaces', () => {
       expect(await localAddresses(successor)).toContain(vip);
       await waitUntil(async () => !(await localAddresses(owner)).includes(vip));
       await cluster.lab.setCable(owner, true);
+      // Back only once everyone counts it again (it listens for a detection window
+      // first); until then ownership is still moving.
+      await cluster.waitForAllHealthy(10_000);
       await cluster.waitForSingleOwner(vip, 10_000);
     }
   });
@@ -309,15 +312,7 @@ describeNetns('L2 announcements in network namespaces', () => {
       );
 
     await cluster.lab.setAttached(owner, true);
-    await Promise.all(
-      [...cluster.agents.values()].map(agent =>
-        agent.waitFor(
-          a => a.status?.healthyNodes.length === 3,
-          10_000,
-          'healed membership',
-        ),
-      ),
-    );
+    await cluster.waitForAllHealthy(10_000);
     const final = await cluster.waitForSingleOwner(VIP4, 10_000);
     await cluster.waitForClientNeighbor(VIP4, macOf(final), 10_000);
     expect(await cluster.fetchFromClient(VIP4)).toBe(final);

@@ -60,13 +60,18 @@ export class L2Cluster {
     for (const name of NODE_NAMES) {
       this.start(name, vips, settings);
     }
+    await this.waitForAllHealthy(40_000);
+  }
+
+  /** Waits until every running agent is ready and counts all three nodes healthy. */
+  async waitForAllHealthy(timeoutMs: number): Promise<void> {
     await Promise.all(
-      [...this.agents.values()].map(agent =>
+      this.running().map(([, agent]) =>
         agent.waitFor(
           a =>
             a.status?.ready === true &&
             a.status.healthyNodes.length === NODE_NAMES.length,
-          40_000,
+          timeoutMs,
           'all three nodes healthy',
         ),
       ),
