@@ -18,18 +18,28 @@ export function VerdictAlert(props: {
   return (
     <Alert severity={severity[verdict]} data-testid="verdict">
       <AlertTitle>{title ?? verdictLabels[verdict]}</AlertTitle>
-      <ReasonList reasons={reasons} />
+      <ReasonList reasons={reasons} verdict={verdict} />
     </Alert>
   );
 }
 
-export function ReasonList(props: { reasons: GuardrailReason[] }) {
+/**
+ * Every reason with its own verdict; under an alert that already says the
+ * overall verdict, reasons with that same verdict go without the label.
+ */
+export function ReasonList(props: {
+  reasons: GuardrailReason[];
+  verdict?: Verdict;
+}) {
   if (props.reasons.length === 0) return null;
   return (
     <ul style={{ margin: 0, paddingLeft: 20 }}>
       {props.reasons.map(reason => (
         <li key={`${reason.code}:${reason.message}`}>
-          <strong>{verdictLabels[reason.verdict]}</strong>: {reason.message}
+          {reason.verdict !== props.verdict && (
+            <strong>{verdictLabels[reason.verdict]}: </strong>
+          )}
+          {reason.message}
         </li>
       ))}
     </ul>
