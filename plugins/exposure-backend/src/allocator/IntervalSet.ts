@@ -24,6 +24,16 @@ export class IntervalSet {
     return set;
   }
 
+  /** Builds a set from sorted, disjoint, non-adjacent intervals, as given. */
+  static fromSortedIntervals(intervals: [bigint, bigint][]): IntervalSet {
+    const set = new IntervalSet();
+    for (const [start, end] of intervals) {
+      set.starts.push(start);
+      set.ends.push(end);
+    }
+    return set;
+  }
+
   /** Number of intervals (not of values). */
   get intervalCount(): number {
     return this.starts.length;

@@ -102,23 +102,20 @@ export class PoolLayout {
     if (!this.avoidEdges && this.family === 4) return taken;
     // Bridge gaps made only of skipped addresses, so a nearly full pool stays
     // a few intervals instead of one per /24 (or per /64).
-    const bridged = new IntervalSet();
-    let previousEnd: bigint | undefined;
+    const bridged: [bigint, bigint][] = [];
     for (const [start, end] of taken.intervals()) {
-      if (
-        previousEnd !== undefined &&
-        this.onlyEdgesBetween(previousEnd, start)
-      ) {
-        bridged.add(previousEnd + 1n, end);
+      const last = bridged[bridged.length - 1];
+      if (last && this.onlyEdgesBetween(last[1], start)) {
+        last[1] = end;
       } else {
-        bridged.add(start, end);
+        bridged.push([start, end]);
       }
-      previousEnd = end;
     }
-    return bridged;
+    return IntervalSet.fromSortedIntervals(bridged);
   }
 
   private onlyEdgesBetween(end: bigint, nextStart: bigint): boolean {
+    // At most .255 and .0 (or one anycast address) can sit between two runs.
     if (nextStart - end > 3n) return false;
     for (let v = end + 1n; v < nextStart; v++) {
       if (!this.skipped(v)) return false;

@@ -21,6 +21,7 @@ import {
   SegmentConfig,
   SegmentSummary,
   addressKey,
+  canonicalAddress,
   evaluateGuardrails,
   formatAddress,
   parseAddress,
@@ -290,7 +291,9 @@ export class ExposureService {
         pool: entry.pool.name,
         segment: entry.segment.name,
         intent: entry.pool.intent,
-        ...(body.address ? { requestedAddress: canonical(body.address) } : {}),
+        ...(body.address
+          ? { requestedAddress: canonicalAddress(body.address) }
+          : {}),
         exposureKind: body.exposureKind,
         justification: body.justification,
         ...(body.expiresAt
@@ -641,9 +644,4 @@ export class ExposureService {
       });
     }
   }
-}
-
-function canonical(address: string): string {
-  const { family, value } = parseAddress(address);
-  return formatAddress(family, value);
 }
