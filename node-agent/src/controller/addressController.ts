@@ -82,7 +82,8 @@ export class AddressController {
   }
 
   private async sleepUntilWoken(ms: number, signal: AbortSignal) {
-    if (this.dirty) return;
+    // An abort that came during the pass has already fired: do not wait for it.
+    if (this.dirty || signal.aborted) return;
     const stop = new AbortController();
     const onAbort = () => stop.abort();
     signal.addEventListener('abort', onAbort, { once: true });

@@ -176,6 +176,21 @@ describe('controller against the Kubernetes API', () => {
     expect(report.message).toMatch(/audit mode/);
   });
 
+  it('enforce: the seed example gets an address once a grant exists', async () => {
+    // Follows the audit test: edge-api holds an address that no grant covers.
+    startController('enforce');
+    await ingressBecomes('edge-api', []);
+    await h.create(
+      exposureGrant(
+        `edge-api-${h.run}`,
+        { namespace: h.ns.apps, name: 'edge-api' },
+        ['203.0.113.125'],
+        'prod-external',
+      ),
+    );
+    await ingressBecomes('edge-api', ['203.0.113.125']);
+  });
+
   it('audit: two Services asking for one address — the first keeps it, the second waits', async () => {
     await pool('shared-pool', ['203.0.113.40-203.0.113.47']);
     const ask = {

@@ -85,7 +85,9 @@ describe('leader handover between controller processes', () => {
       30_000,
       what,
     ).catch(error => {
-      const logs = [...children].map(([id, c]) => `--- ${id}\n${c.log.join('')}`);
+      const logs = [...children].map(
+        ([id, c]) => `--- ${id}\n${c.log.join('')}`,
+      );
       throw new Error(`${error.message}\n${logs.join('\n')}`);
     });
 
