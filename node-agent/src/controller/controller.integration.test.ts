@@ -188,7 +188,9 @@ describe('controller against the Kubernetes API', () => {
         'prod-external',
       ),
     );
-    await ingressBecomes('edge-api', ['203.0.113.125']);
+    expect(await ingressBecomes('edge-api', ['203.0.113.125'])).toEqual([
+      '203.0.113.125',
+    ]);
   });
 
   it('audit: two Services asking for one address — the first keeps it, the second waits', async () => {
