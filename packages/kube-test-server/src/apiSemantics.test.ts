@@ -552,3 +552,64 @@ describe('watch paths', () => {
     ).toEqual([{ type: 'ADDED', name: 'one' }]);
   });
 });
+
+describe('input a client controls', () => {
+  let server: KubeTestServer;
+
+  beforeAll(async () => {
+    server = await startKubeTestServer({ tls: false });
+  });
+
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it.each([
+    [
+      'a malformed path',
+      'GET',
+      '/api/v1/namespaces/%E0%A4%A/configmaps',
+      undefined,
+      'application/json',
+    ],
+    [
+      'a body that is not JSON',
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      '{"metadata":',
+      'application/json',
+    ],
+    [
+      'a JSON patch that is not a list',
+      'PATCH',
+      '/api/v1/namespaces/default',
+      '{}',
+      'application/json-patch+json',
+    ],
+    [
+      'a label selector that does not parse',
+      'GET',
+      '/api/v1/configmaps?labelSelector=a%20b%20c',
+      undefined,
+      'application/json',
+    ],
+  ])(
+    'answers 400 with a Status for %s',
+    async (_what, method, path, body, contentType) => {
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${server.adminToken}`,
+          'Content-Type': contentType,
+        },
+        body,
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        kind: 'Status',
+        status: 'Failure',
+        code: 400,
+      });
+    },
+  );
+});

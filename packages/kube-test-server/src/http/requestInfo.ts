@@ -1,3 +1,5 @@
+import { statusErrors } from './status';
+
 /**
  * What a request path means, following apiserver's RequestInfoFactory: discovery
  * paths, or a resource request with its group, version, namespace, resource, name,
@@ -23,7 +25,12 @@ export function parseRequestInfo(
   pathname: string,
   query: URLSearchParams,
 ): RequestInfo {
-  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw statusErrors.badRequest(`malformed path: ${pathname}`);
+  }
   let rest: string[];
   let apiGroup: string;
   let apiVersion: string;

@@ -56,6 +56,12 @@ export async function handleResourceRequest(
   const render = (object: KubeObject) =>
     table ? tableFor(type, [object], includeObject) : object;
 
+  if (['update', 'patch'].includes(info.verb) && info.name === undefined) {
+    throw statusErrors.methodNotAllowed();
+  }
+  if (info.verb === 'create' && info.name !== undefined && !info.subresource) {
+    throw statusErrors.methodNotAllowed();
+  }
   switch (info.verb) {
     case 'get':
       if (info.subresource && info.subresource !== 'status') {

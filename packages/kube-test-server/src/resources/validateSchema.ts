@@ -30,6 +30,15 @@ export function validateAgainstSchema(
   return errors;
 }
 
+/** A CRD's ECMA-262 pattern; one this engine cannot compile is not enforced. */
+function matchesPattern(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(pattern, 'u').test(value);
+  } catch {
+    return true;
+  }
+}
+
 function typeOf(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   if (value === null) return 'null';
@@ -119,7 +128,7 @@ function check(
     }
     if (
       typeof schema.pattern === 'string' &&
-      !new RegExp(schema.pattern, 'u').test(value)
+      !matchesPattern(schema.pattern, value)
     ) {
       errors.push({
         field: at,
