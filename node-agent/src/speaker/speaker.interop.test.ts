@@ -23,23 +23,27 @@ const CRDS = resolve(__dirname, '../../../deploy/crds');
 
 // `portico-agent speaker` as a process in its own network namespace ("node"),
 // reading a test API server in that namespace, peering with BIRD 2 in another
-// ("router") over a veth in TEST-NET-1; the announced address is TEST-NET-2.
+// ("router") over a veth in TEST-NET-1 (the BGP address is TEST-NET-2), and
+// answering ARP to a third ("client") for an L2 address in TEST-NET-1.
 // Nothing touches the root namespace's network.
 const why = interopUnavailable([
   '/usr/sbin/bird',
   '/usr/sbin/birdc',
   '/usr/bin/kubectl',
+  '/usr/sbin/arping',
 ]);
 if (why) {
   // eslint-disable-next-line jest/no-disabled-tests, jest/expect-expect
   it.skip(`speaker wiring against BIRD (${why})`, () => {});
 } else {
-  describe('speaker wiring against BIRD 2', () => {
+  describe('speaker wiring: BGP to BIRD 2, ARP to a Linux client', () => {
     const lab = new NetnsLab('sk');
     let dir: string;
     let kubeconfig: string;
     let router: BirdRouter;
     let speaker: ChildProcess | undefined;
+    let nodeLan = '';
+    let clientLan = '';
     const speakerLog: string[] = [];
 
     const kubectl = (...args: string[]) =>
@@ -55,7 +59,18 @@ if (why) {
       kubeconfig = join(dir, 'kubeconfig');
       await lab.addNamespace('node');
       await lab.addNamespace('router');
+      await lab.addNamespace('client');
       await lab.link('node', 'router', ['192.0.2.1/30'], ['192.0.2.2/30']);
+      [nodeLan, clientLan] = await lab.link(
+        'node',
+        'client',
+        ['192.0.2.65/26'],
+        ['192.0.2.70/26'],
+      );
+      await writeFile(
+        join(dir, 'heartbeat.key'),
+        'a-test-key-of-32-bytes-for-hmac!',
+      );
 
       const api = lab.spawn('node', process.execPath, [
         '--import',
@@ -134,6 +149,28 @@ if (why) {
           },
         },
         {
+          apiVersion: 'metallb.io/v1beta1',
+          kind: 'IPAddressPool',
+          metadata: { name: 'l2-pool', namespace: 'metallb-system' },
+          spec: { addresses: ['192.0.2.100-192.0.2.109'] },
+        },
+        {
+          apiVersion: 'metallb.io/v1beta1',
+          kind: 'L2Advertisement',
+          metadata: { name: 'l2', namespace: 'metallb-system' },
+          spec: { ipAddressPools: ['l2-pool'] },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'edge', namespace: 'apps' },
+          spec: {
+            type: 'LoadBalancer',
+            selector: { app: 'edge' },
+            ports: [{ port: 443 }],
+          },
+        },
+        {
           apiVersion: 'v1',
           kind: 'Service',
           metadata: { name: 'web', namespace: 'apps' },
@@ -168,6 +205,17 @@ if (why) {
         manifests.map(m => `---\n${stringify(m)}`).join(''),
       );
       await kubectl('apply', '-f', file);
+      await kubectl(
+        'patch',
+        'node',
+        'node-1',
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({
+          status: { conditions: [{ type: 'Ready', status: 'True' }] },
+        }),
+      );
     });
 
     afterAll(async () => {
@@ -176,13 +224,13 @@ if (why) {
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
-    const setIngress = (ips: string[]) =>
+    const setIngress = (ips: string[], service = 'web') =>
       kubectl(
         '-n',
         'apps',
         'patch',
         'service',
-        'web',
+        service,
         '--subresource=status',
         '--type=merge',
         '-p',
@@ -248,6 +296,57 @@ if (why) {
         10_000,
         '198.51.100.6/32 withdrawn on shutdown',
       );
+    });
+
+    it('answers ARP for an L2 address on the interface given, and stops on SIGTERM', async () => {
+      await setIngress(['192.0.2.100'], 'edge');
+      speaker = lab.spawn('node', process.execPath, [
+        '--import',
+        'tsx',
+        CLI,
+        'speaker',
+        `--kubeconfig=${kubeconfig}`,
+        '--node-name=node-1',
+        '--bgp-router-id=192.0.2.1',
+        `--l2-interfaces=${nodeLan}`,
+        `--heartbeat-key-file=${join(dir, 'heartbeat.key')}`,
+        '--heartbeat-port=17473',
+        '--listen=127.0.0.1:0',
+      ]);
+      const log: string[] = [];
+      speaker.stderr!.on('data', d => log.push(String(d)));
+      const mac = (
+        await lab.exec('node', 'cat', [`/sys/class/net/${nodeLan}/address`])
+      ).trim();
+      const arping = () =>
+        lab
+          .exec(
+            'client',
+            'arping',
+            ['-c', '1', '-w', '2', '-I', clientLan, '192.0.2.100'],
+            10_000,
+          )
+          .catch(error => String(error.stdout ?? ''));
+      const reply = await eventually(
+        async () => {
+          const out = await arping();
+          return out.toLowerCase().includes(mac.toLowerCase())
+            ? out
+            : undefined;
+        },
+        90_000,
+        `an ARP reply for 192.0.2.100 from ${mac}`,
+      ).catch(error => {
+        throw new Error(`${error}\nspeaker log:\n${log.join('')}`);
+      });
+      expect(reply.toLowerCase()).toContain(mac.toLowerCase());
+
+      const exited = new Promise<number | null>(done =>
+        speaker!.once('exit', code => done(code)),
+      );
+      speaker.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect((await arping()).toLowerCase()).not.toContain(mac.toLowerCase());
     });
   });
 }
