@@ -613,3 +613,87 @@ describe('input a client controls', () => {
     },
   );
 });
+
+describe('CRD versions and lifecycle', () => {
+  let server: KubeTestServer;
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'gadgets.example.com' },
+    spec: {
+      group: 'example.com',
+      scope: 'Cluster',
+      names: { plural: 'gadgets', kind: 'Gadget' },
+      versions: ['v1alpha1', 'v1'].map(name => ({
+        name,
+        served: true,
+        storage: name === 'v1',
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            'x-kubernetes-preserve-unknown-fields': true,
+          },
+        },
+      })),
+    },
+  };
+
+  beforeEach(async () => {
+    server = await startKubeTestServer({ tls: false, crds: [crd] });
+  });
+
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${server.adminToken}`,
+        'Content-Type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { code: response.status, body: await response.json() };
+  };
+
+  it('serves one stored object at every served version', async () => {
+    await call('POST', '/apis/example.com/v1alpha1/gadgets', {
+      apiVersion: 'example.com/v1alpha1',
+      kind: 'Gadget',
+      metadata: { name: 'g' },
+      size: 3,
+    });
+    const asV1 = await call('GET', '/apis/example.com/v1/gadgets/g');
+    expect(asV1.body).toMatchObject({
+      apiVersion: 'example.com/v1',
+      kind: 'Gadget',
+      size: 3,
+    });
+    const groups = await call('GET', '/apis/example.com');
+    expect(groups.body.preferredVersion.version).toBe('v1');
+  });
+
+  it('ends watches on a kind when its CRD is deleted, after reporting its objects deleted', async () => {
+    await call('POST', '/apis/example.com/v1/gadgets', {
+      metadata: { name: 'g' },
+    });
+    const response = await fetch(
+      `${server.url}/apis/example.com/v1/gadgets?watch=1`,
+      {
+        headers: { Authorization: `Bearer ${server.adminToken}` },
+      },
+    );
+    const text = response.text();
+    await call(
+      'DELETE',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com',
+    );
+    const events = (await text)
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line).type);
+    expect(events).toEqual(['ADDED', 'DELETED']);
+  });
+});

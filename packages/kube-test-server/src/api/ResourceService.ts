@@ -394,13 +394,14 @@ export class ResourceService {
         }
       }
     }
-    const removed = this.store.remove(key, meta.namespace, meta.name!)!;
     if (key === CRD_GROUP_RESOURCE) {
+      // Like the CRD's cleanup finalizer: its objects go first (watchers see them
+      // deleted), then the definition, which ends the watches on its kind.
       const types = resourcesOfCrd(existing);
-      this.registry.setCrdResources(meta.name!, []);
       if (types[0]) this.store.removeAll(groupResourceKey(types[0]));
+      this.registry.setCrdResources(meta.name!, []);
     }
-    return removed;
+    return this.store.remove(key, meta.namespace, meta.name!)!;
   }
 
   private replace(

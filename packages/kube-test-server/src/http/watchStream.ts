@@ -32,6 +32,17 @@ export interface WatchRequest {
  * Expired Status is sent when the history no longer reaches back that far. Objects
  * moving in or out of a selector arrive as ADDED or DELETED.
  */
+const CRDS = 'apiextensions.k8s.io/customresourcedefinitions';
+
+/** A custom resource's watches end when its CRD is deleted, as apiserver ends them. */
+function endsWatch(event: StoreEvent, type: ResourceType): boolean {
+  if (event.type !== 'DELETED' || event.groupResource !== CRDS) return false;
+  const spec = event.object.spec as
+    | { group?: string; names?: { plural?: string } }
+    | undefined;
+  return spec?.group === type.group && spec?.names?.plural === type.resource;
+}
+
 export function streamWatch(
   service: ResourceService,
   res: ServerResponse,
@@ -79,7 +90,12 @@ export function streamWatch(
       },
     });
 
+  let finish = () => {};
   const deliver = (event: StoreEvent) => {
+    if (endsWatch(event, type)) {
+      finish();
+      return;
+    }
     if (event.groupResource !== key) return;
     const now = visible(event.object);
     const before = visible(event.previous);
@@ -133,7 +149,7 @@ export function streamWatch(
 
   const unsubscribe = service.store.subscribe(deliver);
   const timers: NodeJS.Timeout[] = [];
-  const finish = () => {
+  finish = () => {
     unsubscribe();
     timers.forEach(clearTimeout);
     timers.forEach(clearInterval);
