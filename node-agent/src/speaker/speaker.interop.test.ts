@@ -348,5 +348,64 @@ if (why) {
       expect(await exited).toBe(0);
       expect((await arping()).toLowerCase()).not.toContain(mac.toLowerCase());
     });
+
+    it('refuses an address another device holds, and reports it as an Event on the Service', async () => {
+      // A legacy box on the segment already answers for 192.0.2.101.
+      await lab.exec('client', 'ip', [
+        'addr',
+        'add',
+        '192.0.2.101/26',
+        'dev',
+        clientLan,
+      ]);
+      await setIngress(['192.0.2.101'], 'edge');
+      speaker = lab.spawn('node', process.execPath, [
+        '--import',
+        'tsx',
+        CLI,
+        'speaker',
+        `--kubeconfig=${kubeconfig}`,
+        '--node-name=node-1',
+        '--bgp-router-id=192.0.2.1',
+        `--l2-interfaces=${nodeLan}`,
+        `--heartbeat-key-file=${join(dir, 'heartbeat.key')}`,
+        '--heartbeat-port=17473',
+        '--listen=127.0.0.1:0',
+      ]);
+      const log: string[] = [];
+      speaker.stderr!.on('data', d => log.push(String(d)));
+      const clientMac = (
+        await lab.exec('client', 'cat', [`/sys/class/net/${clientLan}/address`])
+      ).trim();
+      const event = await eventually(
+        async () => {
+          const out = await kubectl(
+            '-n',
+            'apps',
+            'get',
+            'events',
+            '-o',
+            'json',
+          );
+          return (JSON.parse(out).items as any[]).find(
+            e =>
+              e.reason === 'AddressConflict' &&
+              e.involvedObject.name === 'edge',
+          );
+        },
+        90_000,
+        'an AddressConflict Event on Service edge',
+      ).catch(error => {
+        throw new Error(`${error}\nspeaker log:\n${log.join('')}`);
+      });
+      expect(event.type).toBe('Warning');
+      expect(event.message).toContain('192.0.2.101');
+      expect(event.message.toLowerCase()).toContain(clientMac.toLowerCase());
+      const exited = new Promise<number | null>(done =>
+        speaker!.once('exit', code => done(code)),
+      );
+      speaker.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    });
   });
 }
