@@ -99,6 +99,7 @@ export class PoolLayout {
   takenWith(allocated: Iterable<bigint>): IntervalSet {
     const taken = IntervalSet.fromSorted(allocated);
     for (const r of this.reserved) taken.add(r.start, r.end);
+    if (this.family === 6 && this.markAnycast(taken)) return taken;
     if (!this.avoidEdges && this.family === 4) return taken;
     // Bridge gaps made only of skipped addresses, so a nearly full pool stays
     // a few intervals instead of one per /24 (or per /64).
@@ -112,6 +113,25 @@ export class PoolLayout {
       }
     }
     return IntervalSet.fromSortedIntervals(bridged);
+  }
+
+  /**
+   * Marks the few Subnet-Router anycast addresses of an IPv6 pool as taken,
+   * which merges them into the intervals around them. False when the pool
+   * spans too many /64s for that; bridging then does the job.
+   */
+  private markAnycast(taken: IntervalSet): boolean {
+    const span = 1n << 64n;
+    const total = this.ranges.reduce(
+      (sum, r) => sum + countSubnetRouterAnycast(r),
+      0n,
+    );
+    if (total > 1024n) return false;
+    for (const range of this.ranges) {
+      const first = ((range.start + span - 1n) / span) * span;
+      for (let v = first; v <= range.end; v += span) taken.add(v);
+    }
+    return true;
   }
 
   private onlyEdgesBetween(end: bigint, nextStart: bigint): boolean {

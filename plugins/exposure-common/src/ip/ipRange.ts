@@ -205,6 +205,7 @@ export function countEdgeAddresses(range: IpRange): bigint {
 }
 
 const INTERFACE_ID_SPAN = 1n << 64n;
+const INTERFACE_ID_MASK = INTERFACE_ID_SPAN - 1n;
 
 /**
  * The Subnet-Router anycast address of a /64 (interface identifier all
@@ -214,7 +215,7 @@ export function isSubnetRouterAnycast(
   family: IpFamily,
   value: bigint,
 ): boolean {
-  return family === 6 && value % INTERFACE_ID_SPAN === 0n;
+  return family === 6 && (value & INTERFACE_ID_MASK) === 0n;
 }
 
 /** Number of Subnet-Router anycast addresses in a range (0 for IPv4). */
