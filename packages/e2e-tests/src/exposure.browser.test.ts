@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Browser, Page } from 'playwright-core';
 import { launchBrowser, screenshot, signInAsGuest } from './browser';
 import { RunningPortico, startPortico } from './startPortico';
@@ -148,6 +149,15 @@ describe('exposure in a browser', () => {
     await pat.getByRole('tab', { name: 'Pools' }).click();
     await expect(allocatedIn(pat, 'prod-external')).resolves.toBe(before + 1);
     await screenshot(pat, 'exposure-admin-pools-after');
+
+    // The pool table for firewall teams, as the backend renders it.
+    const [download] = await Promise.all([
+      pat.waitForEvent('download'),
+      pat.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('portico-pools.csv');
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv).toMatch(/prod-external.*10\.40\.20\.120-10\.40\.20\.139/);
 
     await pat
       .getByRole('button', { name: 'prod-external', exact: true })
