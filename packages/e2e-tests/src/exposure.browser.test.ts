@@ -196,5 +196,17 @@ describe('exposure in a browser', () => {
     await pat.goto(`${portico.appUrl}/catalog/default/component/edge-api`);
     await pat.getByText(address).first().waitFor(SLOW);
     await screenshot(pat, 'exposure-entity-card');
+
+    // Released with a comment (pat holds release-any): the address goes back.
+    await pat.goto(
+      `${portico.appUrl}/catalog/default/component/edge-api/exposure`,
+    );
+    await activeRow.getByRole('button', { name: 'Release' }).click(SLOW);
+    const dialog = pat.getByRole('dialog');
+    await dialog.getByLabel('Comment').fill('Storefront moved behind the CDN');
+    await dialog.getByRole('button', { name: 'Release' }).click();
+    await activeRow.getByText('Released').waitFor(SLOW);
+    await pat.goto(`${portico.appUrl}/exposure/admin`);
+    await expect(allocatedIn(pat, 'prod-external')).resolves.toBe(before);
   }
 });
