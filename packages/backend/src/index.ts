@@ -27,6 +27,7 @@ function startBackend() {
   backend.add(import('./permissionPolicyModule'));
 
   backend.add(import('@portico/plugin-exposure-backend'));
+  backend.add(import('@portico/plugin-exposure-backend-module-kubernetes'));
 
   backend.start();
 }

@@ -1,0 +1,388 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import exposurePlugin from '@portico/plugin-exposure-backend';
+import { exposureAdminPermissions } from '@portico/plugin-exposure-common';
+import { KubeTarget, kubeTarget } from '@portico/kube-test-server';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { resolve } from 'node:path';
+import knexFactory, { Knex } from 'knex';
+import request from 'supertest';
+import type { Server } from 'node:http';
+import { exposureModuleKubernetes } from './module';
+import type { ClustersView } from './service/ClusterReconciler';
+
+jest.setTimeout(120_000);
+
+const repoRoot = resolve(__dirname, '../../..');
+const NAMESPACE = 'payments';
+const groups: Record<string, string[]> = {
+  'user:default/alice': ['group:default/team-payments'],
+  'user:default/pat': ['group:default/platform-team'],
+};
+const adminNames = new Set(exposureAdminPermissions.map(p => p.name));
+const as = (ref: string) => mockCredentials.user.header(ref);
+const ALICE = as('user:default/alice');
+const PAT = as('user:default/pat');
+
+function exposureConfig(clusters: string[]) {
+  return {
+    segments: [
+      {
+        name: 'dc1-edge',
+        cidrs: ['192.0.2.0/24'],
+        vlan: 120,
+        modes: ['l2', 'bgp'],
+        bgpPeers: [{ address: '192.0.2.1', asn: 65000, localAsn: 65001 }],
+        clusters,
+      },
+    ],
+    pools: [
+      {
+        name: 'edge-l2',
+        segment: 'dc1-edge',
+        intent: 'internal',
+        addresses: ['192.0.2.10-192.0.2.19'],
+        advertisement: { type: 'l2' },
+        policy: { approval: 'automatic', owners: ['team-payments'] },
+      },
+      {
+        name: 'edge-bgp',
+        segment: 'dc1-edge',
+        intent: 'production-external',
+        addresses: ['192.0.2.64/28'],
+        advertisement: { type: 'bgp', communities: ['65000:100'] },
+        policy: { approval: 'required', owners: ['team-payments'] },
+      },
+    ],
+    expiry: { intervalSeconds: 3600 },
+    kubernetes: { intervalSeconds: 1, maxBackoffSeconds: 2 },
+  };
+}
+
+async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+describe('cluster reconciler against a Kubernetes API', () => {
+  let target: KubeTarget;
+  let server: Server;
+  let knex: Knex;
+  let stopBackend: () => Promise<void>;
+
+  // Async: the test server answers from this very process.
+  const kubectl = async (...args: string[]) =>
+    (
+      await promisify(execFile)(
+        'kubectl',
+        ['--kubeconfig', target.kubeconfigPath, ...args],
+        { encoding: 'utf8', timeout: 30_000 },
+      )
+    ).stdout;
+  const kubectlJson = async (...args: string[]) =>
+    JSON.parse(await kubectl(...args, '-o', 'json'));
+  const grants = async (): Promise<
+    Array<{ spec: { service: { name: string } } }>
+  > => (await kubectlJson('get', 'exposuregrants.portico.dev')).items;
+  const view = async (): Promise<ClustersView> =>
+    (
+      await request(server)
+        .get('/api/exposure/clusters')
+        .set('Authorization', ALICE)
+    ).body;
+
+  async function requestExposure(serviceName: string, pool = 'edge-l2') {
+    const res = await request(server)
+      .post('/api/exposure/requests')
+      .set('Authorization', ALICE)
+      .send({
+        entityRef: 'component:default/edge-api',
+        owner: 'group:default/team-payments',
+        cluster: 'test',
+        namespace: NAMESPACE,
+        serviceName,
+        ports: [{ port: 443 }],
+        pool,
+        justification: 'reconciler test',
+      });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; state: string; address?: string };
+  }
+
+  beforeAll(async () => {
+    target = await kubeTarget({
+      crds: [resolve(repoRoot, 'deploy/crds')],
+      namespaces: [NAMESPACE],
+      tokens: { nobody: { allow: [] } },
+    });
+    const clusters = [target.backstageCluster('test')];
+    if (target.server) {
+      clusters.push(
+        target.server.backstageCluster({ name: 'test-b', token: 'nobody' }),
+      );
+    }
+    knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: ':memory:',
+      useNullAsDefault: true,
+    });
+    const groupsOf = (ref: string) => [ref, ...(groups[ref] ?? [])];
+    const backend = await startTestBackend({
+      features: [
+        exposurePlugin,
+        exposureModuleKubernetes,
+        mockServices.database.factory({ knex }),
+        // The real scheduler: the mock one runs a task only once, at startup.
+        schedulerServiceFactory,
+        mockServices.rootConfig.factory({
+          data: {
+            exposure: exposureConfig(clusters.map(c => c.name)),
+            kubernetes: {
+              clusterLocatorMethods: [{ type: 'config', clusters }],
+            },
+          },
+        }),
+        mockServices.userInfo.mock({
+          async getUserInfo(credentials) {
+            const ref = (credentials.principal as { userEntityRef: string })
+              .userEntityRef;
+            return { userEntityRef: ref, ownershipEntityRefs: groupsOf(ref) };
+          },
+        }).factory,
+        mockServices.permissions.mock({
+          async authorize(requests, options) {
+            const ref =
+              (options.credentials.principal as { userEntityRef?: string })
+                .userEntityRef ?? '';
+            const admin = groupsOf(ref).includes('group:default/platform-team');
+            return requests.map(r => ({
+              result:
+                'permission' in r && adminNames.has(r.permission.name) && !admin
+                  ? AuthorizeResult.DENY
+                  : AuthorizeResult.ALLOW,
+            })) as any;
+          },
+        }).factory,
+      ],
+    });
+    server = backend.server;
+    stopBackend = () => backend.stop();
+  });
+
+  afterAll(async () => {
+    await stopBackend?.();
+    await knex?.destroy();
+    await target?.stop();
+  });
+
+  it('renders every pool of the cluster as MetalLB objects', async () => {
+    await eventually('the MetalLB objects', async () => {
+      const pools = (
+        await kubectlJson(
+          'get',
+          'ipaddresspools.metallb.io',
+          '-n',
+          'metallb-system',
+        )
+      ).items;
+      return pools.length === 2 && pools;
+    });
+    const pools = await kubectlJson(
+      'get',
+      'ipaddresspools.metallb.io',
+      '-n',
+      'metallb-system',
+    );
+    expect(
+      pools.items.map((p: any) => [
+        p.metadata.name,
+        p.spec.addresses,
+        p.spec.autoAssign,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['edge-l2', ['192.0.2.10-192.0.2.19'], false],
+        ['edge-bgp', ['192.0.2.64/28'], false],
+      ]),
+    );
+    const l2 = await kubectlJson(
+      'get',
+      'l2advertisements.metallb.io',
+      '-n',
+      'metallb-system',
+    );
+    expect(l2.items.map((a: any) => a.spec.ipAddressPools)).toEqual([
+      ['edge-l2'],
+    ]);
+    const bgp = await kubectlJson(
+      'get',
+      'bgpadvertisements.metallb.io',
+      '-n',
+      'metallb-system',
+    );
+    expect(bgp.items[0].spec).toMatchObject({
+      ipAddressPools: ['edge-bgp'],
+      communities: ['65000:100'],
+    });
+    const peers = await kubectlJson(
+      'get',
+      'bgppeers.metallb.io',
+      '-n',
+      'metallb-system',
+    );
+    expect(peers.items[0].spec).toMatchObject({
+      peerAddress: '192.0.2.1',
+      peerASN: 65000,
+      myASN: 65001,
+    });
+  });
+
+  it('writes a grant for an approved request and deletes it on release', async () => {
+    const pending = await requestExposure('edge-api', 'edge-bgp');
+    expect(pending.state).toBe('pending');
+    const approved = await request(server)
+      .post(`/api/exposure/requests/${pending.id}/approve`)
+      .set('Authorization', PAT)
+      .send({ comment: 'fine' });
+    expect(approved.status).toBe(200);
+
+    const grant = await eventually('the grant', async () =>
+      (await grants()).find(g => g.spec.service.name === 'edge-api'),
+    );
+    expect(grant.spec).toMatchObject({
+      service: { namespace: NAMESPACE, name: 'edge-api' },
+      addresses: [approved.body.address],
+      pool: 'edge-bgp',
+      requestId: pending.id,
+      owner: 'group:default/team-payments',
+    });
+
+    const released = await request(server)
+      .post(`/api/exposure/requests/${pending.id}/release`)
+      .set('Authorization', ALICE)
+      .send({});
+    expect(released.status).toBe(200);
+    await eventually(
+      'the grant to go',
+      async () =>
+        !(await grants()).some(g => g.spec.service.name === 'edge-api'),
+    );
+  });
+
+  it('lists a LoadBalancer Service made by hand with kubectl as unmanaged', async () => {
+    await kubectl(
+      'create',
+      'service',
+      'loadbalancer',
+      'handmade',
+      '-n',
+      NAMESPACE,
+      '--tcp=80:8080',
+    );
+    const unmanaged = await eventually('the unmanaged Service', async () =>
+      (await view()).unmanaged.find(s => s.name === 'handmade'),
+    );
+    expect(unmanaged).toMatchObject({ cluster: 'test', namespace: NAMESPACE });
+    await kubectl('delete', 'service', 'handmade', '-n', NAMESPACE);
+  });
+
+  it('reports a Service patched to an address the portal did not allocate as drift', async () => {
+    const exposure = await requestExposure('checkout');
+    expect(exposure.state).toBe('active');
+    await kubectl(
+      'create',
+      'service',
+      'loadbalancer',
+      'checkout',
+      '-n',
+      NAMESPACE,
+      '--tcp=443:8443',
+    );
+    await kubectl(
+      'patch',
+      'service',
+      'checkout',
+      '-n',
+      NAMESPACE,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: { loadBalancer: { ingress: [{ ip: '192.0.2.99' }] } },
+      }),
+    );
+    const drift = await eventually('the drift', async () =>
+      (
+        await view()
+      ).drift.find(
+        d => d.kind === 'address-not-allocated' && d.name === 'checkout',
+      ),
+    );
+    expect(drift.address).toBe('192.0.2.99');
+    const live = (await view()).exposures.find(
+      e => e.requestId === exposure.id,
+    );
+    expect(live).toMatchObject({ state: 'pending', address: exposure.address });
+  });
+
+  it('shows a cluster that refuses as forbidden, without touching the database', async () => {
+    if (!target.server) return; // a real cluster has no second, powerless token
+    const b = await eventually('the forbidden cluster', async () =>
+      (await view()).clusters.find(c => c.name === 'test-b' && c.failures > 0),
+    );
+    expect(b.reachable).toBe(false);
+    expect(b.lastError).toMatch(/^forbidden/);
+  });
+
+  it('converges after the cluster was down, with no duplicate objects', async () => {
+    if (!target.server) return; // only the test server can be taken down
+    await target.server.simulateOutage('refuse');
+    const during = await requestExposure('search-api');
+    expect(during.state).toBe('active');
+    const down = await eventually('the outage to show', async () =>
+      (await view()).clusters.find(c => c.name === 'test' && !c.reachable),
+    );
+    expect(down.lastError).toMatch(/unreachable/);
+    const stored = await request(server)
+      .get(`/api/exposure/requests/${during.id}`)
+      .set('Authorization', ALICE);
+    expect(stored.body.state).toBe('active');
+
+    await target.server.resume();
+    await eventually('the grant after the outage', async () =>
+      (await grants()).some(g => g.spec.service.name === 'search-api'),
+    );
+    await eventually('the cluster to be reachable', async () =>
+      (await view()).clusters.find(c => c.name === 'test' && c.reachable),
+    );
+    const names = (await grants()).map(g => g.spec.service.name).sort();
+    expect(names).toEqual(['checkout', 'search-api']);
+    const pools = await kubectlJson(
+      'get',
+      'ipaddresspools.metallb.io',
+      '-n',
+      'metallb-system',
+    );
+    expect(pools.items).toHaveLength(2);
+  });
+});

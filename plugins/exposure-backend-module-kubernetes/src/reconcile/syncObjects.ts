@@ -1,0 +1,79 @@
+import { isDeepStrictEqual } from 'node:util';
+import { KubeObject, MANAGED_KINDS, objectKey } from '../render/kubeObject';
+
+export interface SyncClient {
+  listManaged(apiVersion: string, kind: string): Promise<KubeObject[]>;
+  create(object: KubeObject): Promise<void>;
+  replace(object: KubeObject): Promise<void>;
+  delete(object: KubeObject): Promise<void>;
+}
+
+export interface SyncResult {
+  created: number;
+  updated: number;
+  deleted: number;
+}
+
+/**
+ * True when every field Portico sets is as it wants it. The server may add
+ * defaults (and the node agent writes status), so extra fields are not drift.
+ */
+export function covers(actual: unknown, desired: unknown): boolean {
+  if (desired === null || typeof desired !== 'object') {
+    return isDeepStrictEqual(actual, desired);
+  }
+  if (Array.isArray(desired)) {
+    return (
+      Array.isArray(actual) &&
+      actual.length === desired.length &&
+      desired.every((d, i) => covers(actual[i], d))
+    );
+  }
+  if (actual === null || typeof actual !== 'object') return false;
+  return Object.entries(desired).every(([k, v]) =>
+    covers((actual as Record<string, unknown>)[k], v),
+  );
+}
+
+/**
+ * Makes the cluster hold exactly the desired Portico-managed objects: creates the
+ * missing, replaces the changed, deletes the ones no longer wanted. Idempotent:
+ * a second run against an unchanged cluster writes nothing.
+ */
+export async function syncObjects(
+  client: SyncClient,
+  desired: KubeObject[],
+): Promise<SyncResult> {
+  const result: SyncResult = { created: 0, updated: 0, deleted: 0 };
+  for (const { apiVersion, kind } of MANAGED_KINDS) {
+    const actual = new Map(
+      (await client.listManaged(apiVersion, kind)).map(o => [objectKey(o), o]),
+    );
+    for (const want of desired.filter(o => o.kind === kind)) {
+      const have = actual.get(objectKey(want));
+      actual.delete(objectKey(want));
+      if (!have) {
+        await client.create(want);
+        result.created++;
+      } else if (
+        !covers(have.spec, want.spec) ||
+        !covers(have.metadata.labels ?? {}, want.metadata.labels ?? {})
+      ) {
+        await client.replace({
+          ...want,
+          metadata: {
+            ...want.metadata,
+            resourceVersion: have.metadata.resourceVersion,
+          },
+          status: have.status,
+        });
+        result.updated++;
+      }
+    }
+    for (const stale of actual.values()) {
+      await client.delete(stale);
+      result.deleted++;
+    }
+  }
+  return result;
+}

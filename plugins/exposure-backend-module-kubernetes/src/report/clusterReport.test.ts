@@ -1,0 +1,85 @@
+import type {
+  Allocation,
+  ExposureConfig,
+} from '@portico/plugin-exposure-common';
+import { KubeObject } from '../render/kubeObject';
+import { buildClusterReport } from './clusterReport';
+
+const exposure = {
+  segments: [{ name: 'edge', clusters: ['a', 'b'] }],
+  pools: [],
+} as unknown as ExposureConfig;
+
+const service = (name: string, ips: string[], cls?: string): KubeObject =>
+  ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'shop' },
+    spec: { type: 'LoadBalancer', ...(cls ? { loadBalancerClass: cls } : {}) },
+    status: { loadBalancer: { ingress: ips.map(ip => ({ ip })) } },
+  } as KubeObject);
+
+const allocation = (serviceName: string, address: string): Allocation =>
+  ({
+    requestId: `req-${serviceName}`,
+    cluster: 'a',
+    namespace: 'shop',
+    serviceName,
+    address,
+  } as Allocation);
+
+describe('buildClusterReport', () => {
+  it('finds unmanaged Services, foreign addresses and one address on two clusters', () => {
+    const report = buildClusterReport(
+      exposure,
+      [allocation('web', '192.0.2.10')],
+      [
+        {
+          cluster: 'a',
+          services: [service('web', ['192.0.2.10']), service('legacy', [])],
+          grants: [],
+        },
+        {
+          cluster: 'b',
+          services: [service('copy', ['192.0.2.10'])],
+          grants: [],
+        },
+      ],
+    );
+    expect(report.unmanaged.map(u => `${u.cluster}/${u.name}`)).toEqual([
+      'a/legacy',
+      'b/copy',
+    ]);
+    expect(report.drift.map(d => d.kind).sort()).toEqual([
+      'address-not-allocated',
+      'address-on-two-clusters',
+    ]);
+    expect(report.exposures).toEqual([
+      expect.objectContaining({ serviceName: 'web', state: 'assigned' }),
+    ]);
+  });
+
+  it('leaves Services of another load-balancer class alone', () => {
+    const report = buildClusterReport(
+      exposure,
+      [],
+      [
+        {
+          cluster: 'a',
+          services: [service('other', ['192.0.2.5'], 'example.com/lb')],
+          grants: [],
+        },
+      ],
+    );
+    expect(report).toEqual({ unmanaged: [], drift: [], exposures: [] });
+  });
+
+  it('marks exposures of a cluster it could not read as unknown', () => {
+    const report = buildClusterReport(
+      exposure,
+      [allocation('web', '192.0.2.10')],
+      [],
+    );
+    expect(report.exposures[0].state).toBe('unknown');
+  });
+});

@@ -1,0 +1,213 @@
+import type {
+  Allocation,
+  ExposureConfig,
+} from '@portico/plugin-exposure-common';
+import { grantName } from '../render/renderDesiredObjects';
+import { KubeObject } from '../render/kubeObject';
+
+/** What one reachable cluster showed on its last read. */
+export interface ClusterObservation {
+  cluster: string;
+  services: KubeObject[];
+  grants: KubeObject[];
+}
+
+export interface ServiceRef {
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+export interface UnmanagedService extends ServiceRef {
+  addresses: string[];
+}
+
+export type DriftKind =
+  | 'address-not-allocated'
+  | 'grant-without-service'
+  | 'address-on-two-clusters';
+
+export interface Drift {
+  kind: DriftKind;
+  cluster: string;
+  address?: string;
+  namespace?: string;
+  name?: string;
+  message: string;
+}
+
+export interface ExposureLiveState {
+  requestId: string;
+  cluster: string;
+  namespace: string;
+  serviceName: string;
+  address: string;
+  grant: string;
+  /** `unknown` while the cluster cannot be read. */
+  state: 'assigned' | 'pending' | 'unknown';
+  /** The node agent's `Assigned` condition message, when it wrote one. */
+  message?: string;
+  announcedBy: string[];
+}
+
+export interface ClusterReport {
+  unmanaged: UnmanagedService[];
+  drift: Drift[];
+  exposures: ExposureLiveState[];
+}
+
+interface ServiceShape {
+  spec?: { type?: string; loadBalancerClass?: string };
+  status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } };
+}
+
+interface GrantShape {
+  spec?: { service?: { namespace?: string; name?: string } };
+  status?: {
+    conditions?: Array<{ type: string; status: string; message?: string }>;
+    announcedBy?: string[];
+  };
+}
+
+/** LoadBalancer Services of Portico's class (no class, or a `portico` one). */
+export function isOurLoadBalancer(service: KubeObject): boolean {
+  const spec = (service as ServiceShape).spec;
+  if (spec?.type !== 'LoadBalancer') return false;
+  const cls = spec.loadBalancerClass;
+  return !cls || cls.includes('portico');
+}
+
+function ingressAddresses(service: KubeObject): string[] {
+  return ((service as ServiceShape).status?.loadBalancer?.ingress ?? [])
+    .map(i => i.ip)
+    .filter((ip): ip is string => !!ip);
+}
+
+function liveState(
+  observation: ClusterObservation | undefined,
+  service: KubeObject | undefined,
+  address: string,
+): ExposureLiveState['state'] {
+  if (!observation) return 'unknown';
+  return service && ingressAddresses(service).includes(address)
+    ? 'assigned'
+    : 'pending';
+}
+
+const key = (cluster: string, namespace = '', name = '') =>
+  `${cluster}/${namespace}/${name}`;
+
+/**
+ * Compares what the portal allocated with what the clusters show: Services with
+ * no grant (unmanaged), addresses the portal did not allocate, grants whose
+ * Service is gone, one address live on two clusters of a segment (drift), and the
+ * live state of each exposure. Pure: the caller reads the clusters.
+ */
+export function buildClusterReport(
+  exposure: ExposureConfig,
+  allocations: Allocation[],
+  observations: ClusterObservation[],
+): ClusterReport {
+  const allocated = new Map<string, Allocation[]>();
+  for (const a of allocations) {
+    const k = key(a.cluster, a.namespace, a.serviceName);
+    allocated.set(k, [...(allocated.get(k) ?? []), a]);
+  }
+  const observed = new Map(observations.map(o => [o.cluster, o]));
+  const report: ClusterReport = { unmanaged: [], drift: [], exposures: [] };
+  const holders = new Map<string, Set<string>>();
+
+  for (const { cluster, services, grants } of observations) {
+    const serviceKeys = new Set<string>();
+    for (const service of services.filter(isOurLoadBalancer)) {
+      const { namespace, name } = service.metadata;
+      const k = key(cluster, namespace, name);
+      serviceKeys.add(k);
+      const addresses = ingressAddresses(service);
+      addresses.forEach(ip =>
+        holders.set(ip, new Set([...(holders.get(ip) ?? []), cluster])),
+      );
+      const mine = allocated.get(k) ?? [];
+      if (!mine.length) {
+        report.unmanaged.push({
+          cluster,
+          namespace: namespace ?? '',
+          name,
+          addresses,
+        });
+      }
+      for (const ip of addresses) {
+        if (!mine.some(a => a.address === ip)) {
+          report.drift.push({
+            kind: 'address-not-allocated',
+            cluster,
+            address: ip,
+            namespace,
+            name,
+            message: `Service ${namespace}/${name} holds ${ip}, which the portal did not allocate to it`,
+          });
+        }
+      }
+    }
+    for (const grant of grants) {
+      const ref = (grant as GrantShape).spec?.service;
+      if (
+        !ref?.name ||
+        serviceKeys.has(key(cluster, ref.namespace, ref.name))
+      ) {
+        continue;
+      }
+      report.drift.push({
+        kind: 'grant-without-service',
+        cluster,
+        namespace: ref.namespace,
+        name: ref.name,
+        message: `ExposureGrant ${grant.metadata.name} covers ${ref.namespace}/${ref.name}, which does not exist`,
+      });
+    }
+  }
+
+  for (const [ip, clusters] of holders) {
+    if (clusters.size < 2) continue;
+    const shared = exposure.segments.filter(
+      s => [...clusters].filter(c => s.clusters.includes(c)).length > 1,
+    );
+    if (!shared.length) continue;
+    report.drift.push({
+      kind: 'address-on-two-clusters',
+      cluster: [...clusters].sort().join(','),
+      address: ip,
+      message: `${ip} is live on clusters ${[...clusters]
+        .sort()
+        .join(' and ')} of segment ${shared.map(s => s.name).join(', ')}`,
+    });
+  }
+
+  for (const a of allocations) {
+    const observation = observed.get(a.cluster);
+    const name = grantName(a);
+    const grant = observation?.grants.find(g => g.metadata.name === name) as
+      | GrantShape
+      | undefined;
+    const service = observation?.services.find(
+      s =>
+        s.metadata.namespace === a.namespace &&
+        s.metadata.name === a.serviceName,
+    );
+    const assigned = grant?.status?.conditions?.find(
+      c => c.type === 'Assigned',
+    );
+    report.exposures.push({
+      requestId: a.requestId,
+      cluster: a.cluster,
+      namespace: a.namespace,
+      serviceName: a.serviceName,
+      address: a.address,
+      grant: name,
+      state: liveState(observation, service, a.address),
+      ...(assigned?.message ? { message: assigned.message } : {}),
+      announcedBy: grant?.status?.announcedBy ?? [],
+    });
+  }
+  return report;
+}
