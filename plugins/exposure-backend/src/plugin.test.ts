@@ -3,6 +3,7 @@ import type { SchedulerServiceTaskInvocationDefinition } from '@backstage/backen
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import request from 'supertest';
 import {
   ALICE,
@@ -356,6 +357,40 @@ describe.each(databases.eachSupportedId())(
         .get('/api/exposure/export/pools?format=xls')
         .set('Authorization', as(ALICE));
       expect(badCsv.status).toBe(400);
+    });
+
+    it('never answers a 500, whatever the body', async () => {
+      const server = await start();
+      // Valid bodies with fields replaced by arbitrary JSON, and arbitrary JSON.
+      const field = fc.constantFrom(
+        ...Object.keys(body),
+        'address',
+        'expiresAt',
+        'intent',
+      );
+      const mutated = fc
+        .tuple(field, fc.jsonValue())
+        .map(([key, value]) => ({ ...body, [key]: value }));
+      const bodies = fc.sample(fc.oneof(mutated, fc.jsonValue()), {
+        numRuns: 60,
+        seed: 42,
+      });
+      const statuses = new Set<number>();
+      for (const payload of bodies) {
+        const res = await request(server)
+          .post('/api/exposure/requests')
+          .set('Authorization', as(ALICE))
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify(payload));
+        statuses.add(res.status);
+        if (res.status >= 500) {
+          throw new Error(`500 for ${JSON.stringify(payload)}: ${res.text}`);
+        }
+      }
+      expect([...statuses].every(s => [201, 400, 403, 409].includes(s))).toBe(
+        true,
+      );
+      expect(statuses.has(400)).toBe(true);
     });
 
     it('refuses requests for a group the user is not in, and anonymous callers', async () => {
