@@ -122,10 +122,24 @@ describe('the lab: from a request to a reachable VIP', () => {
     expect(vipEntity.spec.owner).toBe('group:default/team-payments');
   });
 
-  // Missing: the speakers publish no announcement state into the cluster (MetalLB
-  // has ServiceL2Status / ServiceBGPStatus objects and "nodeAssigned" Events for
-  // it), and the portal has no cluster reconciler reading live state back.
-  it.todo('2c. the admin API shows the VIP as announced by the owner node');
+  it('2c. the admin API shows the VIP as announced by the owner node', async () => {
+    const exposure = await waitFor(
+      `the live state of ${state.l2Vip} announced by ${state.l2Owner}`,
+      async () => {
+        const view = await clustersView(lab);
+        const live = view.exposures.find(e => e.address === state.l2Vip);
+        return live?.announcedBy.length === 1 ? live : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 1000 },
+    );
+    expect(exposure).toMatchObject({
+      cluster: 'lab',
+      namespace: APP_NAMESPACE,
+      serviceName: 'edge-api',
+      state: 'assigned',
+      announcedBy: [state.l2Owner],
+    });
+  });
 
   it('3. a BGP pool: the router holds one route per node with an endpoint (ECMP) and the client reaches the VIP', async () => {
     const active = await lab
@@ -208,9 +222,19 @@ describe('the lab: from a request to a reachable VIP', () => {
     await expectUngrantedPending(lab, 'hand-made');
   });
 
-  // Missing: the portal's cluster reconciler, which watches the cluster's
-  // LoadBalancer Services and reports those without a grant.
-  it.todo('7b. the admin API lists the hand-made Service as unmanaged');
+  it('7b. the admin API lists the hand-made Service as unmanaged', async () => {
+    const unmanaged = await waitFor(
+      'payments/hand-made among the unmanaged Services',
+      async () =>
+        (
+          await clustersView(lab)
+        ).unmanaged.find(
+          u => u.namespace === APP_NAMESPACE && u.name === 'hand-made',
+        ),
+      { timeoutMs: 30_000, intervalMs: 1000 },
+    );
+    expect(unmanaged).toMatchObject({ cluster: 'lab', addresses: [] });
+  });
 });
 
 /** The ExposureGrants in the lab cluster for a Service of the app namespace. */
@@ -224,4 +248,24 @@ async function grantsFor(lab: Lab, service: string) {
       spec.service?.namespace === APP_NAMESPACE && spec.service.name === service
     );
   });
+}
+
+/** The portal's view of its clusters (`GET /api/exposure/clusters`), as the admin page reads it. */
+async function clustersView(lab: Lab) {
+  return lab.as('pat').get<{
+    unmanaged: Array<{
+      cluster: string;
+      namespace: string;
+      name: string;
+      addresses: string[];
+    }>;
+    exposures: Array<{
+      cluster: string;
+      namespace: string;
+      serviceName: string;
+      address: string;
+      state: string;
+      announcedBy: string[];
+    }>;
+  }>('/api/exposure/clusters');
 }
