@@ -87,6 +87,28 @@ describe.each(databases.eachSupportedId())(
       return res;
     }
 
+    it('lets other backend plugins read, but only people ask or decide', async () => {
+      const server = await start();
+      const plugin = mockCredentials.service.header({
+        onBehalfOf: mockCredentials.service('plugin:catalog'),
+        targetPluginId: 'exposure',
+      });
+      const pools = await request(server)
+        .get('/api/exposure/pools')
+        .set('Authorization', plugin);
+      expect(pools.status).toBe(200);
+      expect(pools.body.items.length).toBeGreaterThan(0);
+      const allocations = await request(server)
+        .get('/api/exposure/allocations')
+        .set('Authorization', plugin);
+      expect(allocations.status).toBe(200);
+      const created = await request(server)
+        .post('/api/exposure/requests')
+        .set('Authorization', plugin)
+        .send(body);
+      expect(created.status).toBe(403);
+    });
+
     it('runs a request from creation to release through HTTP, as documented', async () => {
       const server = await start();
       expect((await request(server).get('/api/exposure/health')).body).toEqual({

@@ -344,11 +344,7 @@ describe('exposure templates, end to end in one backend', () => {
     2 * WAIT_MS,
   );
 
-  // KNOWN GAP: the exposure API (plugins/exposure-backend router) refuses
-  // service credentials on GET /pools and GET /allocations, which the catalog
-  // provider reads with. `it.failing` keeps CI green while that holds and
-  // turns red once the exposure API accepts them: then make this `it`.
-  it.failing(
+  it(
     'the VIP of that request appears in the catalog graph of edge-api',
     async () => {
       const request = internalRequest;

@@ -77,11 +77,21 @@ export async function createRouter(
     req: Request,
     permission: BasicPermission,
   ): Promise<boolean> {
-    const { credentials } = await user(req);
+    // Reads are open to other backend plugins too (the catalog provider, the
+    // scaffolder action); writes go through user() and need a person.
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const [decision] = await permissions.authorize([{ permission }], {
       credentials,
     });
     return decision.result === AuthorizeResult.ALLOW;
+  }
+
+  async function requireRead(req: Request, permission: BasicPermission) {
+    if (!(await allowed(req, permission))) {
+      throw new NotAllowedError(`you lack the permission ${permission.name}`);
+    }
   }
 
   async function requirePermission(req: Request, permission: BasicPermission) {
@@ -96,22 +106,22 @@ export async function createRouter(
   });
 
   router.get('/segments', async (req, res) => {
-    await requirePermission(req, exposureReadPermission);
+    await requireRead(req, exposureReadPermission);
     res.json({ items: service.listSegments() });
   });
 
   router.get('/pools', async (req, res) => {
-    await requirePermission(req, exposureReadPermission);
+    await requireRead(req, exposureReadPermission);
     res.json({ items: await service.listPools() });
   });
 
   router.get('/pools/:name', async (req, res) => {
-    await requirePermission(req, exposureReadPermission);
+    await requireRead(req, exposureReadPermission);
     res.json(await service.getPool(req.params.name));
   });
 
   router.get('/export/pools', async (req, res) => {
-    await requirePermission(req, exposureReadPermission);
+    await requireRead(req, exposureReadPermission);
     const { format } = parseInput(exportQuerySchema, req.query, 'query');
     const rows = poolExportRows(await service.listPools());
     if (format === 'csv') {
@@ -142,13 +152,13 @@ export async function createRouter(
   });
 
   router.get('/requests', async (req, res) => {
-    await requirePermission(req, exposureReadPermission);
+    await requireRead(req, exposureReadPermission);
     const filter = parseInput(listRequestsQuerySchema, req.query, 'query');
     res.json({ items: await service.store.listRequests(filter) });
   });
 
   router.get('/requests/:id', async (req, res) => {
-    await requirePermission(req, exposureReadPermission);
+    await requireRead(req, exposureReadPermission);
     const id = parseInput(idSchema, req.params.id, 'id');
     const request = await service.store.getRequest(id);
     if (!request) throw new NotFoundError(`no request with id ${id}`);
@@ -205,19 +215,19 @@ export async function createRouter(
   });
 
   router.get('/allocations', async (req, res) => {
-    await requirePermission(req, exposureReadPermission);
+    await requireRead(req, exposureReadPermission);
     const filter = parseInput(listAllocationsQuerySchema, req.query, 'query');
     res.json({ items: await service.store.listAllocations(filter) });
   });
 
   router.get('/audit', async (req, res) => {
-    await requirePermission(req, exposureAuditReadPermission);
+    await requireRead(req, exposureAuditReadPermission);
     const query = parseInput(auditQuerySchema, req.query, 'query');
     res.json({ items: await service.store.listAuditEvents(query) });
   });
 
   router.get('/audit/verify', async (req, res) => {
-    await requirePermission(req, exposureAuditReadPermission);
+    await requireRead(req, exposureAuditReadPermission);
     res.json(await service.store.verifyAuditChain());
   });
 
