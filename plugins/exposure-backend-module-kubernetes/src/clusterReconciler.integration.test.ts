@@ -15,7 +15,7 @@ import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import type { Server } from 'node:http';
 import { exposureModuleKubernetes } from './module';
-import type { ClustersView } from './service/ClusterReconciler';
+import type { ClustersView } from '@portico/plugin-exposure-common';
 
 jest.setTimeout(120_000);
 
@@ -158,7 +158,13 @@ describe('cluster reconciler against a Kubernetes API', () => {
           data: {
             exposure: exposureConfig(clusters.map(c => c.name)),
             kubernetes: {
-              clusterLocatorMethods: [{ type: 'config', clusters }],
+              clusterLocatorMethods: [
+                // JSON, as the config loader would hand it over
+                {
+                  type: 'config',
+                  clusters: JSON.parse(JSON.stringify(clusters)),
+                },
+              ],
             },
           },
         }),

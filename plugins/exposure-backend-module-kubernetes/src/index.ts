@@ -7,10 +7,3 @@
 export { exposureModuleKubernetes as default } from './module';
 export { renderDesiredObjects, grantName } from './render/renderDesiredObjects';
 export { buildClusterReport } from './report/clusterReport';
-export type {
-  ClusterReport,
-  Drift,
-  ExposureLiveState,
-  UnmanagedService,
-} from './report/clusterReport';
-export type { ClusterStatus, ClustersView } from './service/ClusterReconciler';

@@ -11,3 +11,4 @@ export * from './schema/api';
 export * from './guardrails/evaluateGuardrails';
 export * from './permissions';
 export * from './types';
+export * from './clusters';

@@ -1,6 +1,8 @@
 import type {
   Allocation,
+  ClusterReport,
   ExposureConfig,
+  ExposureLiveState,
 } from '@portico/plugin-exposure-common';
 import { grantName } from '../render/renderDesiredObjects';
 import { KubeObject } from '../render/kubeObject';
@@ -12,50 +14,6 @@ export interface ClusterObservation {
   grants: KubeObject[];
 }
 
-export interface ServiceRef {
-  cluster: string;
-  namespace: string;
-  name: string;
-}
-
-export interface UnmanagedService extends ServiceRef {
-  addresses: string[];
-}
-
-export type DriftKind =
-  | 'address-not-allocated'
-  | 'grant-without-service'
-  | 'address-on-two-clusters';
-
-export interface Drift {
-  kind: DriftKind;
-  cluster: string;
-  address?: string;
-  namespace?: string;
-  name?: string;
-  message: string;
-}
-
-export interface ExposureLiveState {
-  requestId: string;
-  cluster: string;
-  namespace: string;
-  serviceName: string;
-  address: string;
-  grant: string;
-  /** `unknown` while the cluster cannot be read. */
-  state: 'assigned' | 'pending' | 'unknown';
-  /** The node agent's `Assigned` condition message, when it wrote one. */
-  message?: string;
-  announcedBy: string[];
-}
-
-export interface ClusterReport {
-  unmanaged: UnmanagedService[];
-  drift: Drift[];
-  exposures: ExposureLiveState[];
-}
-
 interface ServiceShape {
   spec?: { type?: string; loadBalancerClass?: string };
   status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } };
@@ -65,7 +23,8 @@ interface GrantShape {
   spec?: { service?: { namespace?: string; name?: string } };
   status?: {
     conditions?: Array<{ type: string; status: string; message?: string }>;
-    announcedBy?: string[];
+    /** Written by each node agent speaker under its own node name. */
+    announcers?: Record<string, { mode?: string } | null>;
   };
 }
 
@@ -206,7 +165,10 @@ export function buildClusterReport(
       grant: name,
       state: liveState(observation, service, a.address),
       ...(assigned?.message ? { message: assigned.message } : {}),
-      announcedBy: grant?.status?.announcedBy ?? [],
+      announcedBy: Object.entries(grant?.status?.announcers ?? {})
+        .filter(([, entry]) => !!entry)
+        .map(([node]) => node)
+        .sort(),
     });
   }
   return report;

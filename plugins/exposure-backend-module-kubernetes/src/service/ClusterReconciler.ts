@@ -1,6 +1,8 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type {
   Allocation,
+  ClusterStatus,
+  ClustersView,
   ExposureConfig,
 } from '@portico/plugin-exposure-common';
 import type {
@@ -10,28 +12,11 @@ import type {
 import { ClusterClient, httpStatusOf } from '../kube/ClusterClient';
 import { renderDesiredObjects } from '../render/renderDesiredObjects';
 import { KubeObject } from '../render/kubeObject';
-import { SyncResult, syncObjects } from '../reconcile/syncObjects';
+import { syncObjects } from '../reconcile/syncObjects';
 import {
   ClusterObservation,
-  ClusterReport,
   buildClusterReport,
 } from '../report/clusterReport';
-
-export interface ClusterStatus {
-  name: string;
-  url: string;
-  reachable: boolean;
-  lastSyncAt?: string;
-  lastError?: string;
-  /** Consecutive failed attempts; the wait before the next one doubles with each. */
-  failures: number;
-  nextAttemptAt?: string;
-  lastSync?: SyncResult;
-}
-
-export interface ClustersView extends ClusterReport {
-  clusters: ClusterStatus[];
-}
 
 interface ClusterState {
   entry: ClusterEntry;
