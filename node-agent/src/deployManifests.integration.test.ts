@@ -22,7 +22,7 @@ import { loadConfig } from './config';
 import { runController } from './controller/runController';
 import { systemClock } from './kube/clock';
 import { ClusterView } from './kube/clusterView';
-import { CRDS, eventually } from './kube/__testUtils__/kubeHarness';
+import { eventually } from './kube/__testUtils__/kubeHarness';
 import { silentLogger } from './logging';
 import { Registry } from 'prom-client';
 
@@ -124,8 +124,10 @@ describe('deploy/ (kustomize base)', () => {
       'leases',
       'services/status',
     ]);
+    // Events about conflicts, and its own entry under a grant's status.announcers.
     expect(writes('portico-speaker').flatMap(r => r.resources)).toEqual([
       'events',
+      'exposuregrants/status',
     ]);
   });
 

@@ -246,7 +246,7 @@ describe('controller against the Kubernetes API', () => {
     expect(report.type).toBe('Warning');
     expect(report.involvedObject).toMatchObject({
       kind: 'IPAddressPool',
-      uid: bad.metadata?.uid,
+      uid: (bad.metadata as { uid?: string } | undefined)?.uid,
     });
     expect(report.message).toMatch(/ends before it starts/);
     await ingressBecomes('steady', ['203.0.113.96']);

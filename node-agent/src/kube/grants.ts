@@ -66,6 +66,8 @@ export function parseGrants(raw: unknown[]): {
       allowSharedIP: spec.allowSharedIP ?? false,
       createdAt:
         created instanceof Date ? created.toISOString() : String(created ?? ''),
+      generation: o.metadata?.generation,
+      assigned: assignedCondition(o.status),
     });
   }
   return { grants, problems };

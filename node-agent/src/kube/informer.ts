@@ -94,7 +94,7 @@ export class Informer<T extends KubernetesObject> {
   }
 
   list(): T[] {
-    return this.listWatch.list();
+    return [...this.listWatch.list()];
   }
 
   isSynced(): boolean {

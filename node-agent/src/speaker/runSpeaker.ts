@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import type { V1Node } from '@kubernetes/client-node';
 import { BgpSpeaker } from '../bgp';
+import type { Route } from '../bgp/announcer/types';
 import { L2Announcer, L2Conflict } from '../l2';
 import type { AgentConfig } from '../config';
 import type { RoleContext } from '../controller/runController';
@@ -9,6 +10,7 @@ import { ClusterView } from '../kube/clusterView';
 import { EventRecorder } from '../kube/events';
 import type { HealthChecks } from '../server/healthServer';
 import { speakerState } from './desiredState';
+import { GrantAnnouncerReporter } from './grantAnnouncerReporter';
 
 function internalIPs(node: V1Node | undefined): string[] {
   return (node?.status?.addresses ?? [])
@@ -41,6 +43,7 @@ export async function runSpeaker(
       'l2Advertisements',
       'bgpAdvertisements',
       'peers',
+      'grants',
     ],
   });
   view.start(signal);
@@ -122,6 +125,24 @@ export async function runSpeaker(
     });
     await bgp.listen();
 
+    const reporter = new GrantAnnouncerReporter(
+      ctx.kubeConfig,
+      nodeName,
+      logger,
+    );
+    let lastRoutes = new Map<string, Route[]>();
+    const report = () =>
+      reporter.report(
+        view.snapshot().grants,
+        l2?.status(),
+        lastRoutes,
+        bgp.status(),
+      );
+    const reportTimer = setInterval(report, 2000);
+    signal.addEventListener('abort', () => clearInterval(reportTimer), {
+      once: true,
+    });
+
     let lastWarnings = '';
     let applying = Promise.resolve();
     const apply = () => {
@@ -139,6 +160,8 @@ export async function runSpeaker(
           for (const peer of state.bgpPeers) {
             bgp.setRoutes(peer.name, state.bgpRoutes.get(peer.name) ?? []);
           }
+          lastRoutes = state.bgpRoutes;
+          report();
           const warnings = state.warnings.join('\n');
           if (warnings !== lastWarnings) {
             lastWarnings = warnings;
@@ -161,6 +184,7 @@ export async function runSpeaker(
     unsubscribe();
     await applying;
     await Promise.all([l2?.stop(), bgp.stop('speaker shutting down')]);
+    await reporter.clear(view.snapshot().grants);
     await events.flush();
     logger.info('announcements withdrawn');
   })();

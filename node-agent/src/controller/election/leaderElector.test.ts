@@ -79,8 +79,12 @@ function candidate(
     client: store.clientFor(broken),
     clock,
     logger: silentLogger,
-    onStartedLeading: () => events.push(`start@${clock.t}`),
-    onStoppedLeading: () => events.push(`stop@${clock.t}`),
+    onStartedLeading: () => {
+      events.push(`start@${clock.t}`);
+    },
+    onStoppedLeading: () => {
+      events.push(`stop@${clock.t}`);
+    },
   });
   const stop = new AbortController();
   const done = elector.run(stop.signal);

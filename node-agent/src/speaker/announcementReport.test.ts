@@ -1,0 +1,91 @@
+import type { PeerStatus } from '../bgp';
+import type { L2Status } from '../l2';
+import type { GrantInfo } from '../kube/grants';
+import { announcedAddresses, announcerPatches } from './announcementReport';
+
+const l2 = (vips: Array<[string, string | null, boolean]>): L2Status => ({
+  node: 'node-a',
+  ready: true,
+  linkUp: true,
+  healthyNodes: ['node-a', 'node-b'],
+  vips: vips.map(([address, owner, announcing]) => ({
+    address,
+    owner,
+    announcing,
+    state: 'clear',
+    interfaces: ['eth0'],
+  })),
+  failovers: [],
+  conflicts: [],
+});
+
+const peer = (name: string, state: PeerStatus['state']): PeerStatus => ({
+  name,
+  peerAddress: '192.0.2.1',
+  peerASN: 64500,
+  state,
+  uptimeSeconds: 1,
+  routesSent: 1,
+  routesDesired: 1,
+  updatesSent: 1,
+});
+
+const grant = (name: string, addresses: string[]): GrantInfo => ({
+  name,
+  serviceKey: `shop/${name}`,
+  addresses,
+  pool: 'p',
+  owner: 'group:default/a',
+  requestId: name,
+  allowSharedIP: false,
+  createdAt: '2026-01-01T00:00:00Z',
+});
+
+describe('announcedAddresses', () => {
+  it('counts L2 VIPs this node owns and BGP host routes of Established peers', () => {
+    const announced = announcedAddresses(
+      'node-a',
+      l2([
+        ['192.0.2.10', 'node-a', true],
+        ['192.0.2.11', 'node-b', false],
+        ['192.0.2.12', 'node-a', false],
+      ]),
+      new Map([
+        ['up', [{ prefix: '203.0.113.5/32' }, { prefix: '203.0.113.0/24' }]],
+        ['down', [{ prefix: '203.0.113.6/32' }]],
+      ]),
+      [peer('up', 'Established'), peer('down', 'Active')],
+    );
+    expect([...announced]).toEqual([
+      ['192.0.2.10', 'l2'],
+      ['203.0.113.5', 'bgp'],
+    ]);
+  });
+});
+
+describe('announcerPatches', () => {
+  it('writes an entry where the node announces, null where it stopped, nothing twice', () => {
+    const reported = new Map<string, string>();
+    const grants = [grant('web', ['192.0.2.10']), grant('api', ['192.0.2.20'])];
+    const first = announcerPatches(
+      grants,
+      new Map([['192.0.2.10', 'l2' as const]]),
+      reported,
+    );
+    expect(first.map(p => [p.grant, p.entry])).toEqual([
+      ['web', { mode: 'l2', addresses: ['192.0.2.10'] }],
+      ['api', null],
+    ]);
+    first.forEach(p => reported.set(p.grant, p.key));
+
+    expect(
+      announcerPatches(
+        grants,
+        new Map([['192.0.2.10', 'l2' as const]]),
+        reported,
+      ),
+    ).toEqual([]);
+    const after = announcerPatches(grants, new Map(), reported);
+    expect(after.map(p => [p.grant, p.entry])).toEqual([['web', null]]);
+  });
+});

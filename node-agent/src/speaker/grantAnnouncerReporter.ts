@@ -1,0 +1,79 @@
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import type { PeerStatus } from '../bgp';
+import type { Route } from '../bgp/announcer/types';
+import type { L2Status } from '../l2';
+import type { GrantInfo } from '../kube/grants';
+import type { Logger } from '../logging';
+import { announcedAddresses, announcerPatches } from './announcementReport';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/**
+ * Tells the portal which node announces each granted address: every speaker
+ * merge-patches only its own key under `status.announcers` of the grant, so
+ * speakers never overwrite one another. One report runs at a time.
+ */
+export class GrantAnnouncerReporter {
+  private readonly api: CustomObjectsApi;
+  private readonly reported = new Map<string, string>();
+  private busy = false;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly nodeName: string,
+    private readonly logger: Logger,
+  ) {
+    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  async report(
+    grants: GrantInfo[],
+    l2: L2Status | undefined,
+    bgpRoutes: Map<string, Route[]>,
+    peers: PeerStatus[],
+  ): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const announced = announcedAddresses(this.nodeName, l2, bgpRoutes, peers);
+      for (const patch of announcerPatches(grants, announced, this.reported)) {
+        await this.write(patch.grant, patch.entry);
+        this.reported.set(patch.grant, patch.key);
+      }
+    } catch (error) {
+      this.logger.warn('could not report announcements to the grants', {
+        error: String(error),
+      });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** On shutdown: this node announces nothing any more. */
+  async clear(grants: GrantInfo[]): Promise<void> {
+    const mine = grants.filter(
+      g => this.reported.has(g.name) && this.reported.get(g.name) !== 'null',
+    );
+    await Promise.all(
+      mine.map(g => this.write(g.name, null).catch(() => undefined)),
+    );
+  }
+
+  private async write(grant: string, entry: unknown): Promise<void> {
+    await this.api.patchClusterCustomObjectStatus(
+      {
+        group: 'portico.dev',
+        version: 'v1alpha1',
+        plural: 'exposuregrants',
+        name: grant,
+        body: { status: { announcers: { [this.nodeName]: entry } } },
+      },
+      mergePatch,
+    );
+  }
+}
