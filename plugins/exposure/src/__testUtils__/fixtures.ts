@@ -179,6 +179,7 @@ export function mockExposureApi(
     listAllocations: pending(),
     listAuditEvents: pending(),
     verifyAuditChain: pending(),
+    getClusters: pending(),
     ...overrides,
   } as jest.Mocked<ExposureApi>;
 }

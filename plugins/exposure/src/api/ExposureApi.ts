@@ -3,6 +3,7 @@ import type {
   Allocation,
   AuditEvent,
   AuditVerification,
+  ClustersView,
   CreateRequestBody,
   ExposureRequest,
   GuardrailResult,
@@ -68,6 +69,8 @@ export interface ExposureApi {
   listAllocations(filter?: AllocationFilter): Promise<Allocation[]>;
   listAuditEvents(filter?: AuditFilter): Promise<AuditEvent[]>;
   verifyAuditChain(): Promise<AuditVerification>;
+  /** The clusters as the portal last saw them: reachability, unmanaged Services, drift. */
+  getClusters(): Promise<ClustersView>;
 }
 
 export const exposureApiRef = createApiRef<ExposureApi>({

@@ -3,6 +3,7 @@ import type {
   Allocation,
   AuditEvent,
   AuditVerification,
+  ClustersView,
   ExposureRequest,
   PoolExportRow,
   PoolSummary,
@@ -121,6 +122,10 @@ export class ExposureClient implements ExposureApi {
       method: 'POST',
       body: comment ? { comment } : {},
     });
+  }
+
+  getClusters(): Promise<ClustersView> {
+    return this.json<ClustersView>('/clusters');
   }
 
   private async json<T>(

@@ -454,4 +454,74 @@ describe('AdminPageContent', () => {
     );
     expect(await screen.findByText('Internet-facing VLAN')).toBeInTheDocument();
   });
+
+  describe('clusters', () => {
+    it('shows each cluster, unmanaged Services, drift and live exposures', async () => {
+      const api = mockExposureApi({
+        getClusters: jest.fn(async () => ({
+          clusters: [
+            {
+              name: 'demo',
+              url: 'https://k8s',
+              reachable: true,
+              failures: 0,
+              lastSyncAt: '2026-11-25T10:00:00Z',
+            },
+            {
+              name: 'edge',
+              url: 'https://k8s-2',
+              reachable: false,
+              failures: 3,
+              lastError: 'forbidden: no rights',
+              nextAttemptAt: '2026-11-25T10:01:00Z',
+            },
+          ],
+          unmanaged: [
+            {
+              cluster: 'demo',
+              namespace: 'shop',
+              name: 'handmade',
+              addresses: [],
+            },
+          ],
+          drift: [
+            {
+              kind: 'address-not-allocated',
+              cluster: 'demo',
+              message:
+                'Service shop/web holds 192.0.2.99, which the portal did not allocate to it',
+            },
+          ],
+          exposures: [
+            {
+              requestId: 'r1',
+              cluster: 'demo',
+              namespace: 'payments',
+              serviceName: 'edge-api',
+              address: '192.0.2.10',
+              grant: 'g',
+              state: 'assigned',
+              announcedBy: ['node-a'],
+            },
+          ],
+        })),
+      });
+      render(api, { route: '/exposure/admin?tab=clusters' });
+      expect(await screen.findByText('unreachable')).toBeInTheDocument();
+      expect(screen.getByText(/forbidden: no rights/)).toBeInTheDocument();
+      expect(screen.getByText('shop/handmade')).toBeInTheDocument();
+      expect(screen.getByText(/did not allocate/)).toBeInTheDocument();
+      expect(screen.getByText('node-a')).toBeInTheDocument();
+    });
+
+    it("shows the backend's message when the clusters cannot be read", async () => {
+      const api = mockExposureApi({
+        getClusters: jest.fn(async () => {
+          throw new ExposureApiError('database is down', 500);
+        }),
+      });
+      render(api, { route: '/exposure/admin?tab=clusters' });
+      expect(await screen.findByText(/database is down/)).toBeInTheDocument();
+    });
+  });
 });

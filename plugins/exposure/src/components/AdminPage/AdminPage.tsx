@@ -6,6 +6,7 @@ import { Alert, AlertTitle } from '@material-ui/lab';
 import { useSearchParams } from 'react-router-dom';
 import { ApprovalsTab } from './ApprovalsTab';
 import { AuditTab } from './AuditTab';
+import { ClustersTab } from './ClustersTab';
 import { PoolDetail } from './PoolDetail';
 import { PoolsTab } from './PoolsTab';
 import { SegmentsTab } from './SegmentsTab';
@@ -14,6 +15,7 @@ const tabs = [
   { id: 'pools', label: 'Pools' },
   { id: 'approvals', label: 'Approvals' },
   { id: 'audit', label: 'Audit trail' },
+  { id: 'clusters', label: 'Clusters' },
   { id: 'segments', label: 'Network segments' },
 ] as const;
 type TabId = (typeof tabs)[number]['id'];
@@ -67,6 +69,7 @@ export function AdminPageContent() {
         )}
         {tab === 'approvals' && <ApprovalsTab />}
         {tab === 'audit' && <AuditTab />}
+        {tab === 'clusters' && <ClustersTab />}
         {tab === 'segments' && <SegmentsTab />}
       </Box>
     </>
