@@ -17,7 +17,7 @@ import {
   KubeTestServer,
   startKubeTestServer,
 } from '@portico/kube-test-server';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { loadConfig } from './config';
 import { runController } from './controller/runController';
 import { systemClock } from './kube/clock';
@@ -159,38 +159,11 @@ describe('deploy/ (kustomize base)', () => {
   });
 
   it('`kubectl apply -k deploy/` succeeds against the API server', async () => {
-    // The test API server serves the kinds Portico itself touches; apps/v1 only
-    // if it grows it. Without apps/v1 the rest of the base is applied from the
-    // same rendering, and the workloads are checked above.
-    const apps = await kubectl([
-      'api-resources',
-      '--api-group=apps',
-      '-o',
-      'name',
-    ]);
-    const servesApps = apps.stdout.includes('deployments.apps');
-    let first;
-    if (servesApps) {
-      first = await kubectl(['apply', '-k', DEPLOY]);
-    } else {
-      const dir = await mkdtemp(join(tmpdir(), 'portico-deploy-'));
-      const file = join(dir, 'base.yaml');
-      await writeFile(
-        file,
-        rendered
-          .filter(o => o.apiVersion !== 'apps/v1')
-          .map(o => `---\n${stringify(o)}`)
-          .join(''),
-      );
-      try {
-        first = await kubectl(['apply', '-f', file]);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    }
-    const workloads = servesApps
-      ? ['deployment.apps/portico-controller', 'daemonset.apps/portico-speaker']
-      : [];
+    const first = await kubectl(['apply', '-k', DEPLOY]);
+    const workloads = [
+      'deployment.apps/portico-controller',
+      'daemonset.apps/portico-speaker',
+    ];
     for (const w of workloads) expect(first.stdout).toContain(`${w} created`);
     expect(first.stdout).toMatch(
       /customresourcedefinition.apiextensions.k8s.io\/exposuregrants.portico.dev created/,

@@ -61,6 +61,17 @@ export const builtinResources: ResourceType[] = [
       statusSubresource: true,
     },
   ),
+  // Stored so the node agent's manifests apply as a whole; nothing runs them.
+  builtin('apps', 'v1', 'deployments', 'Deployment', {
+    shortNames: ['deploy'],
+    categories: ['all'],
+    statusSubresource: true,
+  }),
+  builtin('apps', 'v1', 'daemonsets', 'DaemonSet', {
+    shortNames: ['ds'],
+    categories: ['all'],
+    statusSubresource: true,
+  }),
   builtin('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   builtin('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   // Stored so RBAC manifests apply; authorization comes from the server's token rules.
