@@ -3,7 +3,8 @@
  * until Ctrl-C (which removes it all). `npm run lab -- --down` removes a lab left
  * running in another terminal, and any namespace a crashed run left behind.
  * `npm run lab -- as USER METHOD PATH [JSON]` calls the running lab's portal as a
- * demo user (alice, pat), e.g. to approve a request as the platform admin.
+ * demo user (alice, pat), e.g. to approve a request as the platform admin;
+ * `npm run lab -- portal stop|start` stops or starts the running lab's portal.
  * Needs root (network namespaces); see packages/lab/README.md for the walkthrough.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -61,6 +62,18 @@ async function up(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // `npm run lab -- portal stop|start` (walkthrough step 5) signals this process.
+  process.on('SIGUSR1', () => {
+    console.log('Stopping the portal; the VIPs keep answering.');
+    lab.portal.stop().then(() => console.log('The portal is stopped.'));
+  });
+  process.on('SIGUSR2', () => {
+    console.log('Starting the portal again...');
+    lab.startPortal().then(
+      () => console.log(`The portal is back: ${lab.portal.appUrl}`),
+      error => console.error(`The portal did not start: ${error.message}`),
+    );
+  });
 }
 
 function readState(): Promise<LabState | undefined> {
@@ -93,6 +106,18 @@ async function callAs(args: string[]): Promise<void> {
   console.log(JSON.stringify(result, null, 2));
 }
 
+async function signalPortal(action: string | undefined): Promise<void> {
+  if (action !== 'stop' && action !== 'start') {
+    throw new Error('usage: npm run lab -- portal stop|start');
+  }
+  const state = await readState();
+  if (!state || !isAlive(state.pid)) throw new Error('no lab is running');
+  process.kill(state.pid, action === 'stop' ? 'SIGUSR1' : 'SIGUSR2');
+  console.log(
+    `Asked the lab to ${action} the portal; its terminal says when it is done.`,
+  );
+}
+
 async function down(): Promise<void> {
   const state = await readState();
   if (state && isAlive(state.pid)) {
@@ -123,7 +148,7 @@ function isAlive(pid: number): boolean {
 }
 
 async function main(): Promise<void> {
-  if (process.getuid?.() !== 0 && process.argv[2] !== 'as') {
+  if (process.getuid?.() !== 0 && !['as', 'portal'].includes(process.argv[2])) {
     throw new Error(
       'the lab builds network namespaces: run it as root (sudo npm run lab)',
     );
@@ -131,6 +156,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === 'as') {
     await callAs(args.slice(1));
+  } else if (args[0] === 'portal') {
+    await signalPortal(args[1]);
   } else if (args.includes('--down')) {
     await down();
   } else {
