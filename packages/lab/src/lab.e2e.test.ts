@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Lab } from './Lab';
 import { ExposureRequest, requestBody, runTemplate } from './labSteps';
 import {
+  WORKLOAD_NODES,
   expectEcmpServed,
   expectFailover,
   expectL2Served,
@@ -152,6 +153,18 @@ describe('the lab: from a request to a reachable VIP', () => {
     expect(active.address).toMatch(/^203\.0\.113\./);
     state.bgpVip = active.address;
     await expectEcmpServed(lab, 'edge-api-internal', active.address!);
+    // The admin API shows it announced by both nodes with an endpoint.
+    const live = await waitFor(
+      `the live state of ${active.address} announced by two nodes`,
+      async () =>
+        (
+          await clustersView(lab)
+        ).exposures.find(
+          e => e.address === active.address && e.announcedBy.length === 2,
+        ),
+      { timeoutMs: 30_000, intervalMs: 1000 },
+    );
+    expect(live.announcedBy).toEqual(WORKLOAD_NODES);
   });
 
   it("4. the owner node's agent dies: the L2 VIP moves to the other node and the router withdraws the dead node's route", async () => {
