@@ -1,7 +1,11 @@
 import type { PeerStatus } from '../bgp';
 import type { L2Status } from '../l2';
 import type { GrantInfo } from '../kube/grants';
-import { announcedAddresses, announcerPatches } from './announcementReport';
+import {
+  ANNOUNCER_RENEW_MS,
+  announcedAddresses,
+  announcerPatches,
+} from './announcementReport';
 
 const l2 = (vips: Array<[string, string | null, boolean]>): L2Status => ({
   node: 'node-a',
@@ -65,27 +69,46 @@ describe('announcedAddresses', () => {
 
 describe('announcerPatches', () => {
   it('writes an entry where the node announces, null where it stopped, nothing twice', () => {
-    const reported = new Map<string, string>();
+    const reported = new Map<string, { key: string; at: number }>();
     const grants = [grant('web', ['192.0.2.10']), grant('api', ['192.0.2.20'])];
-    const first = announcerPatches(
-      grants,
-      new Map([['192.0.2.10', 'l2' as const]]),
-      reported,
-    );
+    const l2Only = new Map([['192.0.2.10', 'l2' as const]]);
+    const t0 = Date.parse('2026-11-25T10:00:00Z');
+    const first = announcerPatches(grants, l2Only, reported, t0);
     expect(first.map(p => [p.grant, p.entry])).toEqual([
-      ['web', { mode: 'l2', addresses: ['192.0.2.10'] }],
+      [
+        'web',
+        {
+          mode: 'l2',
+          addresses: ['192.0.2.10'],
+          renewedAt: '2026-11-25T10:00:00.000Z',
+        },
+      ],
       ['api', null],
     ]);
-    first.forEach(p => reported.set(p.grant, p.key));
+    first.forEach(p => reported.set(p.grant, { key: p.key, at: t0 }));
 
-    expect(
-      announcerPatches(
-        grants,
-        new Map([['192.0.2.10', 'l2' as const]]),
-        reported,
-      ),
-    ).toEqual([]);
-    const after = announcerPatches(grants, new Map(), reported);
+    expect(announcerPatches(grants, l2Only, reported, t0 + 1000)).toEqual([]);
+    const after = announcerPatches(grants, new Map(), reported, t0 + 1000);
     expect(after.map(p => [p.grant, p.entry])).toEqual([['web', null]]);
+  });
+
+  it('renews a live entry so readers can drop those of dead nodes', () => {
+    const reported = new Map<string, { key: string; at: number }>();
+    const grants = [grant('web', ['192.0.2.10'])];
+    const l2Only = new Map([['192.0.2.10', 'l2' as const]]);
+    const [first] = announcerPatches(grants, l2Only, reported, 0);
+    reported.set('web', { key: first.key, at: 0 });
+    expect(
+      announcerPatches(grants, l2Only, reported, ANNOUNCER_RENEW_MS - 1),
+    ).toEqual([]);
+    const [renewal] = announcerPatches(
+      grants,
+      l2Only,
+      reported,
+      ANNOUNCER_RENEW_MS,
+    );
+    expect(renewal.entry?.renewedAt).toBe(
+      new Date(ANNOUNCER_RENEW_MS).toISOString(),
+    );
   });
 });

@@ -9,7 +9,15 @@ export type AnnouncementMode = 'l2' | 'bgp';
 export interface AnnouncerEntry {
   mode: AnnouncementMode;
   addresses: string[];
+  /**
+   * RFC 3339; rewritten every ANNOUNCER_RENEW_MS while the node announces, so a
+   * reader can tell a live entry from one a dead node left behind.
+   */
+  renewedAt: string;
 }
+
+/** How often a live entry is renewed; readers treat 3× this as stale. */
+export const ANNOUNCER_RENEW_MS = 20_000;
 
 /**
  * The addresses this node puts on the wire right now: L2 VIPs it owns and
@@ -48,7 +56,8 @@ export function announcedAddresses(
 export function announcerPatches(
   grants: GrantInfo[],
   announced: Map<string, AnnouncementMode>,
-  reported: Map<string, string>,
+  reported: Map<string, { key: string; at: number }>,
+  now: number,
 ): Array<{ grant: string; entry: AnnouncerEntry | null; key: string }> {
   const patches: Array<{
     grant: string;
@@ -57,12 +66,18 @@ export function announcerPatches(
   }> = [];
   for (const grant of grants) {
     const addresses = grant.addresses.filter(a => announced.has(a)).sort();
-    const entry: AnnouncerEntry | null = addresses.length
+    const what = addresses.length
       ? { mode: announced.get(addresses[0])!, addresses }
       : null;
-    const key = JSON.stringify(entry);
-    if (reported.get(grant.name) === key) continue;
-    patches.push({ grant: grant.name, entry, key });
+    const key = JSON.stringify(what);
+    const last = reported.get(grant.name);
+    const due = what !== null && now - (last?.at ?? 0) >= ANNOUNCER_RENEW_MS;
+    if (last?.key === key && !due) continue;
+    patches.push({
+      grant: grant.name,
+      entry: what && { ...what, renewedAt: new Date(now).toISOString() },
+      key,
+    });
   }
   return patches;
 }

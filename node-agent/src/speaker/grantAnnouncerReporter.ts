@@ -20,7 +20,7 @@ const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
  */
 export class GrantAnnouncerReporter {
   private readonly api: CustomObjectsApi;
-  private readonly reported = new Map<string, string>();
+  private readonly reported = new Map<string, { key: string; at: number }>();
   private busy = false;
 
   constructor(
@@ -41,9 +41,15 @@ export class GrantAnnouncerReporter {
     this.busy = true;
     try {
       const announced = announcedAddresses(this.nodeName, l2, bgpRoutes, peers);
-      for (const patch of announcerPatches(grants, announced, this.reported)) {
+      const now = Date.now();
+      for (const patch of announcerPatches(
+        grants,
+        announced,
+        this.reported,
+        now,
+      )) {
         await this.write(patch.grant, patch.entry);
-        this.reported.set(patch.grant, patch.key);
+        this.reported.set(patch.grant, { key: patch.key, at: now });
       }
     } catch (error) {
       this.logger.warn('could not report announcements to the grants', {
@@ -56,9 +62,10 @@ export class GrantAnnouncerReporter {
 
   /** On shutdown: this node announces nothing any more. */
   async clear(grants: GrantInfo[]): Promise<void> {
-    const mine = grants.filter(
-      g => this.reported.has(g.name) && this.reported.get(g.name) !== 'null',
-    );
+    const mine = grants.filter(g => {
+      const last = this.reported.get(g.name);
+      return last && last.key !== 'null';
+    });
     await Promise.all(
       mine.map(g => this.write(g.name, null).catch(() => undefined)),
     );

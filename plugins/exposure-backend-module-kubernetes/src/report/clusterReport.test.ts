@@ -82,4 +82,35 @@ describe('buildClusterReport', () => {
     );
     expect(report.exposures[0].state).toBe('unknown');
   });
+
+  it('counts as announcers only nodes whose entry is fresh', () => {
+    const now = Date.parse('2026-11-25T10:00:00Z');
+    const ago = (ms: number) => new Date(now - ms).toISOString();
+    const grant = {
+      apiVersion: 'portico.dev/v1alpha1',
+      kind: 'ExposureGrant',
+      metadata: { name: 'shop.web.req-web' },
+      spec: { service: { namespace: 'shop', name: 'web' } },
+      status: {
+        announcers: {
+          'node-a': { mode: 'l2', renewedAt: ago(10_000) },
+          'node-b': { mode: 'l2', renewedAt: ago(300_000) },
+          'node-c': null,
+        },
+      },
+    } as KubeObject;
+    const report = buildClusterReport(
+      exposure,
+      [allocation('web', '192.0.2.10')],
+      [
+        {
+          cluster: 'a',
+          services: [service('web', ['192.0.2.10'])],
+          grants: [grant],
+        },
+      ],
+      now,
+    );
+    expect(report.exposures[0].announcedBy).toEqual(['node-a']);
+  });
 });

@@ -24,7 +24,7 @@ interface GrantShape {
   status?: {
     conditions?: Array<{ type: string; status: string; message?: string }>;
     /** Written by each node agent speaker under its own node name. */
-    announcers?: Record<string, { mode?: string } | null>;
+    announcers?: Record<string, { mode?: string; renewedAt?: string } | null>;
   };
 }
 
@@ -40,6 +40,18 @@ function ingressAddresses(service: KubeObject): string[] {
   return ((service as ServiceShape).status?.loadBalancer?.ingress ?? [])
     .map(i => i.ip)
     .filter((ip): ip is string => !!ip);
+}
+
+/**
+ * Speakers renew their entry every 20 s; one older than a minute was left by a
+ * node whose agent died, and no longer counts.
+ */
+const STALE_ANNOUNCER_MS = 60_000;
+
+function isLive(entry: { renewedAt?: string } | null, now: number): boolean {
+  if (!entry) return false;
+  const at = entry.renewedAt ? Date.parse(entry.renewedAt) : NaN;
+  return Number.isNaN(at) || now - at <= STALE_ANNOUNCER_MS;
 }
 
 function liveState(
@@ -66,6 +78,7 @@ export function buildClusterReport(
   exposure: ExposureConfig,
   allocations: Allocation[],
   observations: ClusterObservation[],
+  now: number = Date.now(),
 ): ClusterReport {
   const allocated = new Map<string, Allocation[]>();
   for (const a of allocations) {
@@ -166,7 +179,7 @@ export function buildClusterReport(
       state: liveState(observation, service, a.address),
       ...(assigned?.message ? { message: assigned.message } : {}),
       announcedBy: Object.entries(grant?.status?.announcers ?? {})
-        .filter(([, entry]) => !!entry)
+        .filter(([, entry]) => isLive(entry, now))
         .map(([node]) => node)
         .sort(),
     });
