@@ -12,6 +12,9 @@ import { Route, Routes } from 'react-router-dom';
 import { FreshPermissionCache } from './__testUtils__/FreshPermissionCache';
 import { mockExposureApi, pools } from './__testUtils__/fixtures';
 
+// Rendering a whole page is slow on a loaded CI machine.
+jest.setTimeout(60_000);
+
 describe('the legacy frontend system exports', () => {
   it('mount the admin page with its own header', async () => {
     await renderInTestApp(
