@@ -14,24 +14,46 @@ export interface AnnouncerEntry {
    * reader can tell a live entry from one a dead node left behind.
    */
   renewedAt: string;
+  /** Addresses of the grant another device answers for (RFC 5227 probe or claim). */
+  conflicts?: Array<{ address: string; mac: string; how: string; at: string }>;
+  /** With `bgp`: every BGP session of this node, so a down peer shows too. */
+  bgpSessions?: Array<{
+    peer: string;
+    peerAddress: string;
+    state: string;
+    lastError?: string;
+  }>;
+}
+
+/** What this node does with addresses right now. */
+export interface NodeAnnouncements {
+  announced: Map<string, AnnouncementMode>;
+  conflicts: Map<string, { mac: string; how: string; at: string }>;
+  sessions: NonNullable<AnnouncerEntry['bgpSessions']>;
 }
 
 /** How often a live entry is renewed; readers treat 3× this as stale. */
 export const ANNOUNCER_RENEW_MS = 20_000;
 
 /**
- * The addresses this node puts on the wire right now: L2 VIPs it owns and
- * announces, and BGP host routes held by at least one Established peer.
+ * The addresses this node puts on the wire right now (L2 VIPs it owns and
+ * announces, BGP host routes held by at least one Established peer), the L2
+ * addresses it refuses because another device holds them, and its BGP sessions.
  */
-export function announcedAddresses(
+export function nodeAnnouncements(
   nodeName: string,
   l2: L2Status | undefined,
   bgpRoutes: Map<string, Route[]>,
   peers: PeerStatus[],
-): Map<string, AnnouncementMode> {
+): NodeAnnouncements {
   const out = new Map<string, AnnouncementMode>();
+  const conflicts: NodeAnnouncements['conflicts'] = new Map();
   for (const vip of l2?.vips ?? []) {
     if (vip.owner === nodeName && vip.announcing) out.set(vip.address, 'l2');
+    if (vip.state === 'conflict' && vip.conflict) {
+      const { mac, how, at } = vip.conflict;
+      conflicts.set(vip.address, { mac, how, at });
+    }
   }
   const established = new Set(
     peers.filter(p => p.state === 'Established').map(p => p.name),
@@ -44,7 +66,13 @@ export function announcedAddresses(
       if (length === host && !out.has(address)) out.set(address, 'bgp');
     }
   }
-  return out;
+  const sessions = peers.map(p => ({
+    peer: p.name,
+    peerAddress: p.peerAddress,
+    state: p.state,
+    ...(p.lastError ? { lastError: p.lastError } : {}),
+  }));
+  return { announced: out, conflicts, sessions };
 }
 
 /**
@@ -55,7 +83,7 @@ export function announcedAddresses(
  */
 export function announcerPatches(
   grants: GrantInfo[],
-  announced: Map<string, AnnouncementMode>,
+  node: NodeAnnouncements,
   reported: Map<string, { key: string; at: number }>,
   now: number,
 ): Array<{ grant: string; entry: AnnouncerEntry | null; key: string }> {
@@ -65,10 +93,21 @@ export function announcerPatches(
     key: string;
   }> = [];
   for (const grant of grants) {
-    const addresses = grant.addresses.filter(a => announced.has(a)).sort();
-    const what = addresses.length
-      ? { mode: announced.get(addresses[0])!, addresses }
-      : null;
+    const addresses = grant.addresses.filter(a => node.announced.has(a)).sort();
+    const conflicts = grant.addresses
+      .filter(a => node.conflicts.has(a))
+      .sort()
+      .map(address => ({ address, ...node.conflicts.get(address)! }));
+    let what: Omit<AnnouncerEntry, 'renewedAt'> | null = null;
+    if (addresses.length || conflicts.length) {
+      const mode = addresses.length ? node.announced.get(addresses[0])! : 'l2';
+      what = {
+        mode,
+        addresses,
+        ...(conflicts.length ? { conflicts } : {}),
+        ...(mode === 'bgp' ? { bgpSessions: node.sessions } : {}),
+      };
+    }
     const key = JSON.stringify(what);
     const last = reported.get(grant.name);
     const due = what !== null && now - (last?.at ?? 0) >= ANNOUNCER_RENEW_MS;

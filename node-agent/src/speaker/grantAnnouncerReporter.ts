@@ -9,7 +9,7 @@ import type { Route } from '../bgp/announcer/types';
 import type { L2Status } from '../l2';
 import type { GrantInfo } from '../kube/grants';
 import type { Logger } from '../logging';
-import { announcedAddresses, announcerPatches } from './announcementReport';
+import { announcerPatches, nodeAnnouncements } from './announcementReport';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -40,14 +40,9 @@ export class GrantAnnouncerReporter {
     if (this.busy) return;
     this.busy = true;
     try {
-      const announced = announcedAddresses(this.nodeName, l2, bgpRoutes, peers);
+      const node = nodeAnnouncements(this.nodeName, l2, bgpRoutes, peers);
       const now = Date.now();
-      for (const patch of announcerPatches(
-        grants,
-        announced,
-        this.reported,
-        now,
-      )) {
+      for (const patch of announcerPatches(grants, node, this.reported, now)) {
         await this.write(patch.grant, patch.entry);
         this.reported.set(patch.grant, { key: patch.key, at: now });
       }

@@ -31,7 +31,8 @@ export interface UnmanagedService {
 export type DriftKind =
   | 'address-not-allocated'
   | 'grant-without-service'
-  | 'address-on-two-clusters';
+  | 'address-on-two-clusters'
+  | 'address-conflict';
 
 export interface Drift {
   kind: DriftKind;
@@ -55,6 +56,22 @@ export interface ExposureLiveState {
   message?: string;
   /** Nodes whose speaker reports announcing the address. */
   announcedBy: string[];
+  /** Another device answers for the address, as a node's speaker saw it. */
+  conflicts?: Array<{
+    node: string;
+    address: string;
+    mac: string;
+    how: string;
+    at: string;
+  }>;
+  /** BGP sessions of the nodes announcing the address by BGP. */
+  bgpSessions?: Array<{
+    node: string;
+    peer: string;
+    peerAddress: string;
+    state: string;
+    lastError?: string;
+  }>;
 }
 
 export interface ClusterReport {

@@ -83,7 +83,7 @@ describe('buildClusterReport', () => {
     expect(report.exposures[0].state).toBe('unknown');
   });
 
-  it('counts as announcers only nodes whose entry is fresh', () => {
+  it('counts as announcers only fresh entries with addresses, and reports conflicts as drift', () => {
     const now = Date.parse('2026-11-25T10:00:00Z');
     const ago = (ms: number) => new Date(now - ms).toISOString();
     const grant = {
@@ -93,9 +93,30 @@ describe('buildClusterReport', () => {
       spec: { service: { namespace: 'shop', name: 'web' } },
       status: {
         announcers: {
-          'node-a': { mode: 'l2', renewedAt: ago(10_000) },
-          'node-b': { mode: 'l2', renewedAt: ago(300_000) },
+          'node-a': {
+            mode: 'l2',
+            addresses: ['192.0.2.10'],
+            renewedAt: ago(10_000),
+          },
+          'node-b': {
+            mode: 'l2',
+            addresses: ['192.0.2.10'],
+            renewedAt: ago(300_000),
+          },
           'node-c': null,
+          'node-d': {
+            mode: 'l2',
+            addresses: [],
+            renewedAt: ago(5_000),
+            conflicts: [
+              {
+                address: '192.0.2.10',
+                mac: '02:00:00:00:00:99',
+                how: 'ARP reply',
+                at: ago(6_000),
+              },
+            ],
+          },
         },
       },
     } as KubeObject;
@@ -112,5 +133,15 @@ describe('buildClusterReport', () => {
       now,
     );
     expect(report.exposures[0].announcedBy).toEqual(['node-a']);
+    expect(report.exposures[0].conflicts).toEqual([
+      expect.objectContaining({ node: 'node-d', mac: '02:00:00:00:00:99' }),
+    ]);
+    expect(report.drift).toEqual([
+      expect.objectContaining({
+        kind: 'address-conflict',
+        address: '192.0.2.10',
+        message: expect.stringContaining('02:00:00:00:00:99'),
+      }),
+    ]);
   });
 });

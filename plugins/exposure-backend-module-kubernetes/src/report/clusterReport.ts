@@ -19,12 +19,26 @@ interface ServiceShape {
   status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } };
 }
 
+/** What a node agent speaker writes under `status.announcers.<node>`. */
+interface AnnouncerEntry {
+  mode?: string;
+  addresses?: string[];
+  renewedAt?: string;
+  conflicts?: Array<{ address: string; mac: string; how: string; at: string }>;
+  bgpSessions?: Array<{
+    peer: string;
+    peerAddress: string;
+    state: string;
+    lastError?: string;
+  }>;
+}
+
 interface GrantShape {
   spec?: { service?: { namespace?: string; name?: string } };
   status?: {
     conditions?: Array<{ type: string; status: string; message?: string }>;
     /** Written by each node agent speaker under its own node name. */
-    announcers?: Record<string, { mode?: string; renewedAt?: string } | null>;
+    announcers?: Record<string, AnnouncerEntry | null>;
   };
 }
 
@@ -169,6 +183,25 @@ export function buildClusterReport(
     const assigned = grant?.status?.conditions?.find(
       c => c.type === 'Assigned',
     );
+    const live = Object.entries(grant?.status?.announcers ?? {})
+      .filter((e): e is [string, AnnouncerEntry] => isLive(e[1], now))
+      .sort(([x], [y]) => x.localeCompare(y));
+    const conflicts = live.flatMap(([node, entry]) =>
+      (entry.conflicts ?? []).map(c => ({ node, ...c })),
+    );
+    const bgpSessions = live.flatMap(([node, entry]) =>
+      (entry.bgpSessions ?? []).map(x => ({ node, ...x })),
+    );
+    for (const c of conflicts) {
+      report.drift.push({
+        kind: 'address-conflict',
+        cluster: a.cluster,
+        address: c.address,
+        namespace: a.namespace,
+        name: a.serviceName,
+        message: `${c.address} is answered by ${c.mac} (${c.how}), seen by ${c.node}: the node does not announce it`,
+      });
+    }
     report.exposures.push({
       requestId: a.requestId,
       cluster: a.cluster,
@@ -178,10 +211,11 @@ export function buildClusterReport(
       grant: name,
       state: liveState(observation, service, a.address),
       ...(assigned?.message ? { message: assigned.message } : {}),
-      announcedBy: Object.entries(grant?.status?.announcers ?? {})
-        .filter(([, entry]) => isLive(entry, now))
-        .map(([node]) => node)
-        .sort(),
+      announcedBy: live
+        .filter(([, entry]) => (entry.addresses ?? []).length > 0)
+        .map(([node]) => node),
+      ...(conflicts.length ? { conflicts } : {}),
+      ...(bgpSessions.length ? { bgpSessions } : {}),
     });
   }
   return report;

@@ -502,6 +502,14 @@ describe('AdminPageContent', () => {
               grant: 'g',
               state: 'assigned',
               announcedBy: ['node-a'],
+              bgpSessions: [
+                {
+                  node: 'node-a',
+                  peer: 'r1',
+                  peerAddress: '192.0.2.1',
+                  state: 'Established',
+                },
+              ],
             },
           ],
         })),
@@ -512,6 +520,9 @@ describe('AdminPageContent', () => {
       expect(screen.getByText('shop/handmade')).toBeInTheDocument();
       expect(screen.getByText(/did not allocate/)).toBeInTheDocument();
       expect(screen.getByText('node-a')).toBeInTheDocument();
+      expect(
+        screen.getByText('node-a → 192.0.2.1: Established'),
+      ).toBeInTheDocument();
     });
 
     it("shows the backend's message when the clusters cannot be read", async () => {

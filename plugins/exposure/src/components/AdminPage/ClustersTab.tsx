@@ -56,6 +56,22 @@ const exposureColumns: TableColumn<ExposureLiveState>[] = [
     title: 'Announced by',
     render: e => (e.announcedBy.length ? <Lines items={e.announcedBy} /> : '—'),
   },
+  {
+    title: 'BGP sessions',
+    render: e =>
+      e.bgpSessions?.length ? (
+        <Lines
+          items={e.bgpSessions.map(
+            x =>
+              `${x.node} → ${x.peerAddress}: ${x.state}${
+                x.lastError ? ` (${x.lastError})` : ''
+              }`,
+          )}
+        />
+      ) : (
+        '—'
+      ),
+  },
   { title: 'Agent says', render: e => e.message ?? '—' },
 ];
 
