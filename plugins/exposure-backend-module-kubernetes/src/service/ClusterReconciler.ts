@@ -11,7 +11,6 @@ import type {
 } from '../config/readReconcilerSettings';
 import { ClusterClient, httpStatusOf } from '../kube/ClusterClient';
 import { renderDesiredObjects } from '../render/renderDesiredObjects';
-import { KubeObject } from '../render/kubeObject';
 import { syncObjects } from '../reconcile/syncObjects';
 import {
   ClusterObservation,
@@ -201,4 +200,3 @@ function safeMessage(body: string): string | undefined {
   }
 }
 
-export type { KubeObject };
