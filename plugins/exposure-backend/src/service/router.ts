@@ -165,33 +165,21 @@ export async function createRouter(
     res.json(request);
   });
 
-  router.post('/requests/:id/approve', async (req, res) => {
-    const { ref } = await requirePermission(
-      req,
-      exposureRequestApprovePermission,
-    );
-    const id = parseInput(idSchema, req.params.id, 'id');
-    const { comment } = parseInput(
-      decisionBodySchema,
-      req.body,
-      'request body',
-    );
-    res.json(await service.approve(ref, id, comment));
-  });
-
-  router.post('/requests/:id/reject', async (req, res) => {
-    const { ref } = await requirePermission(
-      req,
-      exposureRequestApprovePermission,
-    );
-    const id = parseInput(idSchema, req.params.id, 'id');
-    const { comment } = parseInput(
-      decisionBodySchema,
-      req.body,
-      'request body',
-    );
-    res.json(await service.reject(ref, id, comment));
-  });
+  for (const decision of ['approve', 'reject'] as const) {
+    router.post(`/requests/:id/${decision}`, async (req, res) => {
+      const { ref } = await requirePermission(
+        req,
+        exposureRequestApprovePermission,
+      );
+      const id = parseInput(idSchema, req.params.id, 'id');
+      const { comment } = parseInput(
+        decisionBodySchema,
+        req.body,
+        'request body',
+      );
+      res.json(await service[decision](ref, id, comment));
+    });
+  }
 
   router.post('/requests/:id/release', async (req, res) => {
     const { credentials, ref } = await requirePermission(
