@@ -47,32 +47,39 @@ describe.each(databases.eachSupportedId())('demo catalog on %p', databaseId => {
       ],
     });
 
-    const names = await waitFor(async () => {
+    const expected = [
+      'group:network-team',
+      'group:platform-team',
+      'group:team-payments',
+      'group:team-search',
+      'user:alice',
+      'system:storefront',
+      'component:edge-api',
+      'component:checkout',
+      'component:search-api',
+    ];
+    const listRefs = async (): Promise<string[]> => {
       const res = await request(server).get(
         '/api/catalog/entities/by-query?limit=100',
       );
       expect(res.status).toBe(200);
-      const refs: string[] = res.body.items.map(
+      return res.body.items.map(
         (e: { kind: string; metadata: { name: string } }) =>
           `${e.kind.toLowerCase()}:${e.metadata.name}`,
       );
-      return refs.includes('component:edge-api') && refs.includes('user:alice')
-        ? refs
-        : undefined;
-    }, 60_000);
+    };
+    // The catalog ingests the files entity by entity: wait for all of them,
+    // not the first few, or the list can be caught half-filled.
+    const names = await waitFor(async () => {
+      const refs = await listRefs();
+      return expected.every(ref => refs.includes(ref)) ? refs : undefined;
+    }, 60_000).catch(async (error: Error) => {
+      const refs = await listRefs();
+      const missing = expected.filter(ref => !refs.includes(ref));
+      throw new Error(`${error.message}; missing ${missing.join(', ')}`);
+    });
 
-    expect(names).toEqual(
-      expect.arrayContaining([
-        'group:network-team',
-        'group:platform-team',
-        'group:team-payments',
-        'group:team-search',
-        'system:storefront',
-        'component:edge-api',
-        'component:checkout',
-        'component:search-api',
-      ]),
-    );
+    expect(names).toEqual(expect.arrayContaining(expected));
 
     const edgeApi = await request(server).get(
       '/api/catalog/entities/by-name/component/default/edge-api',
