@@ -21,8 +21,10 @@ export async function checkStartupConfig(
     if (problem) throw new Error(problem);
   }
   const config = await ConfigSources.toConfig(
-    ConfigSources.default({ argv, rootDir: rootDir() }),
+    ConfigSources.default({ argv, rootDir: rootDir(), watch: false }),
   );
+  // A one-off read: close it, or its file watchers keep the process alive.
+  config.close();
   const client = config.getOptionalString('backend.database.client');
   if (client !== undefined && !SUPPORTED_DATABASE_CLIENTS.includes(client)) {
     throw new Error(
