@@ -1,12 +1,11 @@
-import { SignInPage } from '@backstage/core-components';
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
 import { SignInPageBlueprint } from '@backstage/plugin-app-react';
+import { DemoSignInPage } from './DemoSignInPage';
 
-/** Guest sign-in: the demo user configured in `auth.providers.guest`. */
+/** Sign-in: pick a demo user (see `auth.providers.demo`), or the guest. */
 const signInPage = SignInPageBlueprint.make({
   params: {
-    loader: async () => props =>
-      <SignInPage {...props} providers={['guest']} />,
+    loader: async () => props => <DemoSignInPage {...props} />,
   },
 });
 

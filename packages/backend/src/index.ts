@@ -10,6 +10,7 @@ function startBackend() {
 
   backend.add(import('@backstage/plugin-auth-backend'));
   backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+  backend.add(import('./demoUsersAuthModule'));
 
   // The event bus lets the catalog hear of exposure changes at once.
   backend.add(import('@backstage/plugin-events-backend'));

@@ -25,10 +25,17 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Signs in through the guest provider and waits until the app shell shows. */
-export async function signInAsGuest(page: Page, appUrl: string): Promise<void> {
+/**
+ * Picks `user` (alice, pat, …) on the demo sign-in page and waits until the
+ * app shell shows.
+ */
+export async function signInAs(
+  page: Page,
+  appUrl: string,
+  user: string,
+): Promise<void> {
   await page.goto(appUrl);
-  await page.getByRole('button', { name: /enter/i }).click();
+  await page.getByRole('button', { name: `Sign in as ${user}` }).click();
   await page.getByText('Catalog', { exact: false }).first().waitFor();
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, signInAsGuest } from './browser';
+import { launchBrowser, screenshot, signInAs } from './browser';
 import { RunningPortico, startPortico } from './startPortico';
 
 jest.setTimeout(600_000);
@@ -77,7 +77,7 @@ describe('exposure in a browser', () => {
   async function requestApproveAndSee() {
     // --- alice, member of team-payments ---
     const alice = await newPage();
-    await signInAsGuest(alice, portico.appUrl);
+    await signInAs(alice, portico.appUrl, 'alice');
 
     await alice.goto(`${portico.appUrl}/exposure/admin`);
     await alice.getByText('Not allowed').waitFor(SLOW);
@@ -121,10 +121,9 @@ describe('exposure in a browser', () => {
     await pendingRow.getByText('Needs approval').waitFor(SLOW);
     await screenshot(alice, 'exposure-entity-tab-pending');
 
-    // --- pat, platform admin: same database, backend restarted as pat ---
-    await portico.restartBackend({ guestUser: 'user:default/pat' });
+    // --- pat, platform admin, in a tab of their own ---
     const pat = await newPage();
-    await signInAsGuest(pat, portico.appUrl);
+    await signInAs(pat, portico.appUrl, 'pat');
 
     await pat.goto(`${portico.appUrl}/exposure/admin`);
     const before = await allocatedIn(pat, 'prod-external');

@@ -14,19 +14,11 @@ export interface RunningPortico {
   backendUrl: string;
   /** Everything the two dev servers printed so far, for failure messages. */
   output(): string;
-  /**
-   * Stops the backend and starts it again on the same port and SQLite folder,
-   * signing guests in as `guestUser` (e.g. `user:default/pat`). The frontend dev
-   * server stays up; browser pages must sign in again.
-   */
-  restartBackend(options: { guestUser: string }): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   extraConfig?: object;
-  /** The user the guest provider signs in; app-config.yaml's alice by default. */
-  guestUser?: string;
   timeoutMs?: number;
 }
 
@@ -70,20 +62,10 @@ export async function startPortico(
       .join('\n');
   };
 
-  let backendGeneration = 0;
-  const startBackend = async (guestUser?: string) => {
-    const guestFile = join(dir, `app-config.guest-${backendGeneration++}.yaml`);
-    writeFileSync(
-      guestFile,
-      stringify(
-        guestUser
-          ? { auth: { providers: { guest: { userEntityRef: guestUser } } } }
-          : {},
-      ),
-    );
+  const startBackend = async () => {
     const server = startDevServer({
       cwd: join(repoRoot, 'packages/backend'),
-      command: devServerCommand('backend', [...configs, guestFile]),
+      command: devServerCommand('backend', configs),
       onOutput: log('backend'),
     });
     try {
@@ -111,7 +93,7 @@ export async function startPortico(
       command: devServerCommand('frontend', configs),
       onOutput: log('app'),
     });
-    backend = await startBackend(options.guestUser);
+    backend = await startBackend();
     await app.waitUntilOk(appUrl, Date.now() + timeoutMs);
   } catch (error) {
     await stop();
@@ -125,30 +107,5 @@ export async function startPortico(
     backendUrl,
     output: () => output,
     stop,
-    async restartBackend({ guestUser }) {
-      await backend?.stop();
-      backend = undefined;
-      try {
-        // The old backend must be gone, or the health check would see it.
-        await waitUntilRefused(backendUrl, Date.now() + 30_000);
-        backend = await startBackend(guestUser);
-      } catch (error) {
-        throw new Error(
-          `${(error as Error).message}\n--- output ---\n${output.slice(-4000)}`,
-        );
-      }
-    },
   };
-}
-
-async function waitUntilRefused(url: string, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(2000) });
-    } catch {
-      return;
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error(`${url} still answers after the backend was stopped`);
 }

@@ -20,7 +20,7 @@ export function describeLab(lab: Lab): string {
     '',
     `  Portal      ${
       lab.portal.appUrl ?? lab.portal.backendUrl
-    }  (signed in as the guest, alice of team-payments)`,
+    }  (sign in as alice of team-payments, or pat of platform-team)`,
   ];
   if (lab.missing.length > 0) {
     lines.push('', `  Not running yet: ${lab.missing.join('; ')}`);

@@ -1,0 +1,112 @@
+/*
+ * The `demo` sign-in provider: lets a visitor of a development Portico choose
+ * which configured demo user to be (an app-team member who asks, a platform
+ * admin who approves) without editing configuration and restarting. It works
+ * like Backstage's guest provider — and, like it, refuses to run outside a
+ * development environment unless told so dangerously.
+ */
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { Config } from '@backstage/config';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import {
+  authProvidersExtensionPoint,
+  createProxyAuthProviderFactory,
+  createProxyAuthenticator,
+} from '@backstage/plugin-auth-node';
+
+/** The request header that names the chosen demo user. */
+export const DEMO_USER_HEADER = 'x-portico-demo-user';
+
+interface DemoUsersContext {
+  users: string[];
+  disabled: boolean;
+}
+
+/** The configured demo users as full entity refs. */
+export function readDemoUsers(config: Config): string[] {
+  return config.getConfigArray('users').map(user =>
+    stringifyEntityRef(
+      parseEntityRef(user.getString('userEntityRef'), {
+        defaultKind: 'user',
+        defaultNamespace: 'default',
+      }),
+    ),
+  );
+}
+
+export const demoUsersAuthenticator = createProxyAuthenticator<
+  DemoUsersContext,
+  { userEntityRef: string },
+  undefined
+>({
+  defaultProfileTransform: async ({ userEntityRef }) => ({
+    profile: { displayName: parseEntityRef(userEntityRef).name },
+  }),
+  initialize({ config }) {
+    return {
+      users: readDemoUsers(config),
+      disabled:
+        process.env.NODE_ENV !== 'development' &&
+        config.getOptionalBoolean('dangerouslyAllowOutsideDevelopment') !==
+          true,
+    };
+  },
+  async authenticate({ req }, { users, disabled }) {
+    if (disabled) {
+      throw new NotAllowedError(
+        "The demo provider cannot be used outside of a development environment unless 'auth.providers.demo.dangerouslyAllowOutsideDevelopment' is enabled",
+      );
+    }
+    const asked = req.header(DEMO_USER_HEADER);
+    if (!asked) {
+      throw new InputError(`Missing the ${DEMO_USER_HEADER} header`);
+    }
+    let userEntityRef: string;
+    try {
+      userEntityRef = stringifyEntityRef(
+        parseEntityRef(asked, {
+          defaultKind: 'user',
+          defaultNamespace: 'default',
+        }),
+      );
+    } catch {
+      throw new InputError(`${DEMO_USER_HEADER}: "${asked}" is no user ref`);
+    }
+    if (!users.includes(userEntityRef)) {
+      throw new NotAllowedError(
+        `${userEntityRef} is not one of the demo users in auth.providers.demo.users`,
+      );
+    }
+    return { result: { userEntityRef } };
+  },
+});
+
+export default createBackendModule({
+  pluginId: 'auth',
+  moduleId: 'demo-users-provider',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        providers: authProvidersExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ providers, config }) {
+        // Only where configured: a production config simply has no demo users.
+        if (!config.has('auth.providers.demo')) return;
+        providers.registerProvider({
+          providerId: 'demo',
+          factory: createProxyAuthProviderFactory({
+            authenticator: demoUsersAuthenticator,
+            // Identity and ownership come from the catalog, as for real users.
+            signInResolver: async ({ result }, ctx) =>
+              ctx.signInWithCatalogUser({ entityRef: result.userEntityRef }),
+          }),
+        });
+      },
+    });
+  },
+});
