@@ -5,6 +5,8 @@ import {
 } from '@backstage/backend-test-utils';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+// The module is tested inside the real plugin it extends.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import exposurePlugin from '@portico/plugin-exposure-backend';
 import { exposureAdminPermissions } from '@portico/plugin-exposure-common';
 import { KubeTarget, kubeTarget } from '@portico/kube-test-server';

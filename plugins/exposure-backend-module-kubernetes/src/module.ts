@@ -3,10 +3,10 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import {
-  ExposureService,
+  ExposureAllocationSource,
   exposureExtensionPoint,
   readExposureConfig,
-} from '@portico/plugin-exposure-backend';
+} from '@portico/plugin-exposure-node';
 import { readReconcilerSettings } from './config/readReconcilerSettings';
 import { ClusterReconciler } from './service/ClusterReconciler';
 import { createClusterRouter } from './service/router';
@@ -51,7 +51,7 @@ export const exposureModuleKubernetes = createBackendModule({
           );
           return;
         }
-        let source: ExposureService | undefined;
+        let source: ExposureAllocationSource | undefined;
         exposure.onReady((service, signal) => {
           source = service;
           // Every replica reconciles (the writes are idempotent), so each one

@@ -3,11 +3,11 @@ import { createBackendModule } from '@backstage/backend-plugin-api';
 import request from 'supertest';
 import { ALICE, testDatabases } from './__testUtils__/fixtures';
 import { as, startExposureBackend } from './__testUtils__/testBackend';
-import { exposureExtensionPoint } from './extensions';
-import type {
+import {
+  ExposureAllocationSource,
   ExposureChange,
-  ExposureService,
-} from './service/ExposureService';
+  exposureExtensionPoint,
+} from '@portico/plugin-exposure-node';
 
 jest.setTimeout(60_000);
 
@@ -16,7 +16,7 @@ const databases = testDatabases();
 describe('exposureExtensionPoint', () => {
   it('tells a module of every committed change and hands it the service', async () => {
     const changes: ExposureChange[] = [];
-    let ready: ExposureService | undefined;
+    let ready: ExposureAllocationSource | undefined;
     const listenerModule = createBackendModule({
       pluginId: 'exposure',
       moduleId: 'test-listener',

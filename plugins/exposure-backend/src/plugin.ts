@@ -3,13 +3,13 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { exposurePermissions } from '@portico/plugin-exposure-common';
-import { readExposureConfig } from './config/readExposureConfig';
-import { DatabaseExposureStore } from './database/DatabaseExposureStore';
-import { exposureExtensionPoint } from './extensions';
 import {
   ExposureChangeListener,
-  ExposureService,
-} from './service/ExposureService';
+  exposureExtensionPoint,
+  readExposureConfig,
+} from '@portico/plugin-exposure-node';
+import { DatabaseExposureStore } from './database/DatabaseExposureStore';
+import { ExposureService } from './service/ExposureService';
 import { createRouter } from './service/router';
 
 /**

@@ -199,4 +199,3 @@ function safeMessage(body: string): string | undefined {
     return body.slice(0, 200) || undefined;
   }
 }
-

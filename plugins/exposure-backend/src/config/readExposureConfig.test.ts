@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { rawTestConfig } from '../__testUtils__/fixtures';
 import { exposurePlugin } from '../plugin';
-import { ExposureConfigError, readExposureConfig } from './readExposureConfig';
+import {
+  ExposureConfigError,
+  readExposureConfig,
+} from '@portico/plugin-exposure-node';
 
 jest.setTimeout(30_000);
 

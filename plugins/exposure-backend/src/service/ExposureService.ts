@@ -26,6 +26,10 @@ import {
   formatAddress,
   parseAddress,
 } from '@portico/plugin-exposure-common';
+import type {
+  ExposureChange,
+  ExposureChangeListener,
+} from '@portico/plugin-exposure-node';
 import { PoolLayout } from '../allocator/PoolLayout';
 import {
   ExposureStore,
@@ -38,15 +42,6 @@ export const SYSTEM_ACTOR = 'system:portico';
 
 /** How many taken addresses one allocation skips before giving up. */
 const MAX_ALLOCATION_ATTEMPTS = 32;
-
-/** A committed change, for listeners such as a cluster reconciler. */
-export interface ExposureChange {
-  action: string;
-  actor: string;
-  request: ExposureRequest;
-}
-
-export type ExposureChangeListener = (change: ExposureChange) => void;
 
 interface PoolEntry {
   pool: PoolConfig;

@@ -1,0 +1,14 @@
+/**
+ * Node library of the exposure plugin: what its backend modules build on —
+ * the extension point and the validated reading of the `exposure` config.
+ *
+ * @packageDocumentation
+ */
+export { exposureExtensionPoint } from './extensions';
+export type {
+  ExposureAllocationSource,
+  ExposureChange,
+  ExposureChangeListener,
+  ExposureExtensionPoint,
+} from './extensions';
+export { ExposureConfigError, readExposureConfig } from './readExposureConfig';
