@@ -4,6 +4,7 @@ import {
   Server,
   ServerResponse,
 } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import { createServer as createTlsServer } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
 import { ResourceService } from '../api/ResourceService';
@@ -46,6 +47,13 @@ export interface KubeApiServerOptions {
   tls?: { certificate: string; privateKey: string };
 }
 
+/** Cuts every open watch at once; each open watch listens on its signal. */
+function watchController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 /**
  * The HTTP face of the test cluster: authentication by bearer token, authorization
  * by the token's allow list, discovery, and the resource verbs, all answering with
@@ -55,7 +63,7 @@ export interface KubeApiServerOptions {
 export class KubeApiServer {
   private readonly http: Server;
   private readonly sockets = new Set<Socket>();
-  private watches = new AbortController();
+  private watches = watchController();
   private port = 0;
   private host = '127.0.0.1';
   private outage: OutageMode | undefined;
@@ -115,7 +123,7 @@ export class KubeApiServer {
   /** Answers again, on the same address and port, after goDown(). */
   async comeBack(): Promise<void> {
     if (!this.outage) return;
-    this.watches = new AbortController();
+    this.watches = watchController();
     this.dropHeld();
     if (!this.listening) await this.listen(this.port, this.host);
     this.outage = undefined;
