@@ -1,4 +1,9 @@
-import { parseDurationSeconds, peerConfigFromBGPPeer } from './peerConfig';
+import {
+  outgoingTtl,
+  parseDurationSeconds,
+  peerConfigFromBGPPeer,
+  peerConfigSchema,
+} from './peerConfig';
 
 describe('peer config from MetalLB', () => {
   it.each([
@@ -40,5 +45,28 @@ describe('peer config from MetalLB', () => {
       keepaliveTime: 30,
       ebgpMultiHop: true,
     });
+  });
+
+  const peer = (over: object) =>
+    peerConfigSchema.parse({
+      name: 'p',
+      myASN: 64512,
+      peerASN: 65000,
+      peerAddress: '192.0.2.1',
+      ...over,
+    });
+
+  it('sends eBGP with TTL 1, multi-hop eBGP with 255, iBGP with the default', () => {
+    expect(outgoingTtl(peer({}))).toBe(1);
+    expect(outgoingTtl(peer({ ebgpMultiHop: true }))).toBe(255);
+    expect(outgoingTtl(peer({ peerASN: 64512 }))).toBeUndefined();
+    expect(
+      outgoingTtl(peer({ peerASN: 64512, ebgpMultiHop: true })),
+    ).toBeUndefined();
+  });
+
+  it('accepts TCP-MD5 passwords up to the kernel limit of 80 bytes', () => {
+    expect(peer({ password: 'x'.repeat(80) }).password).toHaveLength(80);
+    expect(() => peer({ password: 'x'.repeat(81) })).toThrow(/80 bytes/);
   });
 });

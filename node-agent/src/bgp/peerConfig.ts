@@ -1,6 +1,7 @@
 import { isIPv4, isIP } from 'node:net';
 import { z } from 'zod';
 import type { BGPPeer } from '../metallb/types';
+import { TCP_MD5SIG_MAXKEYLEN } from './fsm/sockaddr';
 
 const UNIT_SECONDS: Record<string, number> = {
   h: 3600,
@@ -51,7 +52,14 @@ export const peerConfigSchema = z
       .string()
       .refine(isIPv4, 'router ID is a dotted quad')
       .optional(),
-    password: z.string().optional(),
+    /** TCP-MD5 (RFC 2385) key; Linux caps it at 80 bytes. */
+    password: z
+      .string()
+      .refine(
+        p => Buffer.byteLength(p) <= TCP_MD5SIG_MAXKEYLEN,
+        `a TCP-MD5 password is at most ${TCP_MD5SIG_MAXKEYLEN} bytes`,
+      )
+      .optional(),
     ebgpMultiHop: z.boolean().default(false),
     passive: z.boolean().default(false),
     /** Next hops to announce instead of the session's local address. */
@@ -62,6 +70,16 @@ export const peerConfigSchema = z
 
 export type PeerConfig = z.input<typeof peerConfigSchema>;
 export type ResolvedPeerConfig = z.output<typeof peerConfigSchema>;
+
+/**
+ * The TTL (IPv6: hop limit) the speaker sends with, as FRR and BIRD do: 1 to a
+ * directly connected eBGP peer, so that it is only reachable one hop away;
+ * 255 with `ebgpMultiHop`; iBGP keeps the kernel default (undefined).
+ */
+export function outgoingTtl(peer: ResolvedPeerConfig): number | undefined {
+  if (peer.myASN === peer.peerASN) return undefined;
+  return peer.ebgpMultiHop ? 255 : 1;
+}
 
 /** Shapes a MetalLB BGPPeer resource into the speaker's peer config. */
 export function peerConfigFromBGPPeer(peer: BGPPeer): PeerConfig {

@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { UpdateMessage } from './codec';
 import { encodeRouteRefresh } from './codec';
+import type { NativeSocketsStatus } from './fsm/socketOptions';
 import { BgpSpeaker } from './speaker';
 import { duplexPair } from './testing/duplexPair';
 import { ScriptedPeer } from './testing/scriptedPeer';
@@ -22,10 +23,11 @@ async function waitFor(fn: () => boolean, ms = 3000) {
 }
 
 /** A speaker whose peers are scripted in memory. */
-function harness(registry?: Registry) {
+function harness(registry?: Registry, native?: NativeSocketsStatus) {
   const peers: ScriptedPeer[] = [];
   const speaker = new BgpSpeaker({
     registry,
+    native,
     backoff: { initialMs: 20, maxMs: 50 },
     dial: async () => {
       const [ours, theirs] = duplexPair();
@@ -195,7 +197,10 @@ describe('BgpSpeaker', () => {
 
   it('reports peers it cannot run, and exports metrics on the given registry', async () => {
     const registry = new Registry();
-    const { speaker, connect } = harness(registry);
+    // Where libc cannot be called (not Linux), a password cannot be honoured.
+    const { speaker, connect } = harness(registry, {
+      unavailable: 'not Linux',
+    });
     current = speaker;
     await speaker.setPeers([
       { ...base, name: 'tor', peerASN: 65000 },
@@ -214,6 +219,7 @@ describe('BgpSpeaker', () => {
     const byName = Object.fromEntries(speaker.status().map(s => [s.name, s]));
     expect(byName.md5).toMatchObject({ state: 'Disabled' });
     expect(byName.md5.lastError).toContain('TCP-MD5');
+    expect(byName.md5.lastError).toContain('not Linux');
     const text = await registry.metrics();
     expect(text).toContain(
       'portico_bgp_session_up{peer="tor",peer_address="192.0.2.1"} 1',

@@ -4,9 +4,20 @@ import type { Registry } from 'prom-client';
 import { Announcer } from './announcer/announcer';
 import type { Route } from './announcer/types';
 import { dialTcp } from './fsm/dial';
+import { AF_INET, AF_INET6 } from './fsm/sockaddr';
 import { BgpSession } from './fsm/session';
+import {
+  nativeSockets,
+  NativeSocketsStatus,
+  socketFd,
+} from './fsm/socketOptions';
 import type { LogFn } from './fsm/types';
-import { PeerConfig, peerConfigSchema, ResolvedPeerConfig } from './peerConfig';
+import {
+  outgoingTtl,
+  PeerConfig,
+  peerConfigSchema,
+  ResolvedPeerConfig,
+} from './peerConfig';
 import { PeerStatus, registerBgpMetrics } from './status';
 
 export interface BgpSpeakerOptions {
@@ -19,6 +30,8 @@ export interface BgpSpeakerOptions {
   /** Replaces TCP dialing, for tests that bring their own transport. */
   dial?: (peer: ResolvedPeerConfig, signal: AbortSignal) => Promise<Duplex>;
   backoff?: { initialMs: number; maxMs: number };
+  /** TCP-MD5 and TTL control (libc through koffi); replaceable in tests. */
+  native?: NativeSocketsStatus;
 }
 
 interface PeerRuntime {
@@ -45,8 +58,13 @@ export class BgpSpeaker {
   private server?: net.Server;
   private readonly flaps?: ReturnType<typeof registerBgpMetrics>['flaps'];
   private stopped = false;
+  private readonly native: NativeSocketsStatus;
+  /** TCP-MD5 keys set on the listening socket, by peer address. */
+  private listenerKeys = new Map<string, string>();
+  private ttlUnavailableLogged = false;
 
   constructor(private readonly options: BgpSpeakerOptions = {}) {
+    this.native = options.native ?? nativeSockets();
     if (options.registry) {
       this.flaps = registerBgpMetrics(options.registry, () =>
         this.status(),
@@ -64,6 +82,7 @@ export class BgpSpeaker {
       server.once('error', reject);
       server.listen({ port: l.port, host: l.host }, () => resolve());
     });
+    this.syncListenerKeys();
   }
 
   get listenPort(): number | undefined {
@@ -100,6 +119,7 @@ export class BgpSpeaker {
     for (const [name, config] of wanted) {
       if (!this.peers.has(name)) this.peers.set(name, this.startPeer(config));
     }
+    this.syncListenerKeys();
     for (const [name, reason] of invalid) {
       const given = peers.find(p => p.name === name)!;
       this.peers.set(name, {
@@ -186,9 +206,8 @@ export class BgpSpeaker {
       desired: this.desiredByPeer.get(config.name) ?? this.desiredForAll ?? [],
     };
     const routerId = config.routerID ?? this.options.routerId;
-    if (config.password) {
-      rt.disabledReason =
-        'TCP-MD5 (password) is not supported: Node.js cannot set TCP_MD5SIG on a socket';
+    if (config.password && this.native.unavailable) {
+      rt.disabledReason = `TCP-MD5 (password) needs TCP_MD5SIG on the socket: ${this.native.unavailable}`;
     } else if (!routerId) {
       rt.disabledReason =
         'no router ID: set routerID on the peer or the speaker';
@@ -203,6 +222,7 @@ export class BgpSpeaker {
       return rt;
     }
     const dial = this.options.dial;
+    const ttl = this.ttlFor(config);
     const session = new BgpSession({
       localAsn: config.myASN,
       peerAsn: config.peerASN,
@@ -221,8 +241,11 @@ export class BgpSpeaker {
                 host: config.peerAddress,
                 port: config.peerPort,
                 localAddress: config.sourceAddress,
+                md5Key: config.password || undefined,
+                ttl,
               },
               signal,
+              this.native,
             ),
     });
     rt.session = session;
@@ -274,6 +297,90 @@ export class BgpSpeaker {
       return;
     }
     socket.setNoDelay(true);
+    this.setAcceptedTtl(socket, rt.config);
     rt.session!.acceptIncoming(socket);
+  }
+
+  /** The TTL to send with, when this host can set it (logged once if not). */
+  private ttlFor(config: ResolvedPeerConfig): number | undefined {
+    const ttl = outgoingTtl(config);
+    if (ttl === undefined || !this.native.unavailable) return ttl;
+    if (!this.ttlUnavailableLogged) {
+      this.ttlUnavailableLogged = true;
+      this.options.log?.('warn', 'BGP TTL not set: kernel default used', {
+        reason: this.native.unavailable,
+      });
+    }
+    return undefined;
+  }
+
+  private setAcceptedTtl(socket: net.Socket, config: ResolvedPeerConfig) {
+    const ttl = this.ttlFor(config);
+    const fd = socketFd(socket);
+    if (ttl === undefined || fd === undefined || !this.native.sockets) return;
+    try {
+      this.native.sockets.setTtl(fd, config.peerAddress, ttl);
+    } catch (e) {
+      this.options.log?.('warn', 'BGP TTL not set on accepted connection', {
+        peer: config.name,
+        error: (e as Error).message,
+      });
+    }
+  }
+
+  /**
+   * Keeps one TCP-MD5 key per password peer's address on the listening socket;
+   * accepted connections inherit it. The kernel keys by remote address only,
+   * so peers sharing an address must share the password: the first wins.
+   */
+  private syncListenerKeys(): void {
+    const sockets = this.native.sockets;
+    const server = this.server;
+    const fd = server && socketFd(server);
+    if (!sockets || !server || fd === undefined) return;
+    const bound = server.address();
+    const family =
+      bound && typeof bound === 'object' && bound.family === 'IPv6'
+        ? AF_INET6
+        : AF_INET;
+    const wanted = new Map<string, string>();
+    for (const rt of this.peers.values()) {
+      const { password, peerAddress, name } = rt.config;
+      if (!rt.session || !password) continue;
+      const have = wanted.get(peerAddress);
+      if (have === undefined) wanted.set(peerAddress, password);
+      else if (have !== password) {
+        this.options.log?.(
+          'warn',
+          'BGP peers at one address disagree on the password',
+          {
+            peer: name,
+            peerAddress,
+          },
+        );
+      }
+    }
+    const set = (address: string, key: string) => {
+      try {
+        sockets.setMd5Key(fd, family, address, key);
+        return true;
+      } catch (e) {
+        this.options.log?.('error', 'BGP TCP-MD5 key not set on the listener', {
+          peerAddress: address,
+          error: (e as Error).message,
+        });
+        return false;
+      }
+    };
+    for (const address of this.listenerKeys.keys()) {
+      if (!wanted.has(address)) set(address, '');
+    }
+    const installed = new Map<string, string>();
+    for (const [address, key] of wanted) {
+      if (this.listenerKeys.get(address) === key || set(address, key)) {
+        installed.set(address, key);
+      }
+    }
+    this.listenerKeys = installed;
   }
 }

@@ -214,6 +214,27 @@ describe('BgpSession', () => {
     expect(session.state).toBe('Idle');
   });
 
+  it('retries after a connect timeout even when the dial settles late', async () => {
+    let dials = 0;
+    const { session } = track(
+      harness({
+        connectTimeoutMs: 30,
+        // Rejects only a few ticks after the abort, as an async dial does.
+        dial: signal =>
+          new Promise((_, reject) => {
+            dials++;
+            signal.addEventListener('abort', () =>
+              setTimeout(() => reject(new Error('aborted late')), 5),
+            );
+          }),
+      }),
+    );
+    await waitFor(() => dials >= 2, 3000);
+    expect(dials).toBeGreaterThanOrEqual(2);
+    expect(session.lastError).toMatch(/^connect: /);
+    expect(['Connect', 'Active']).toContain(session.state);
+  });
+
   it('waits for the peer in passive mode and never dials', async () => {
     const { session } = track(
       harness({

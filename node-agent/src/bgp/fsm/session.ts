@@ -246,10 +246,17 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       void dialed.then(d => 'socket' in d && d.socket.destroy());
       return 'Stopped';
     }
-    if ('incoming' in first || this.incoming) {
+    if (this.incoming) {
       void dialed.then(d => 'socket' in d && d.socket.destroy());
       this.conn = this.takeIncoming();
       return 'OpenSent';
+    }
+    if ('incoming' in first) {
+      // waitIncoming also wakes on the connect timeout, which can win the
+      // race against the dial's own rejection.
+      void dialed.then(d => 'socket' in d && d.socket.destroy());
+      this.lastError = 'connect: connect timed out or aborted';
+      return 'Active';
     }
     if ('error' in first) {
       this.lastError = `connect: ${first.error}`;
