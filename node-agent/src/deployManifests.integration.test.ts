@@ -129,6 +129,19 @@ describe('deploy/ (kustomize base)', () => {
       'events',
       'exposuregrants/status',
     ]);
+    // Secrets (BGPPeers' passwordSecret): read-only, and only in metallb-system.
+    for (const sa of ['portico-controller', 'portico-speaker']) {
+      expect(
+        rulesFor(rendered, sa).filter(r => r.resources.includes('secrets')),
+      ).toEqual([
+        {
+          apiGroups: [''],
+          resources: ['secrets'],
+          verbs: ['get', 'list', 'watch'],
+          namespaces: ['metallb-system'],
+        },
+      ]);
+    }
   });
 
   it('components switch to audit mode and to MetalLB speakers', async () => {
@@ -198,6 +211,27 @@ describe('deploy/ (kustomize base)', () => {
     for (const doc of seed)
       if (doc.kind === 'Service') doc.metadata.namespace = 'default';
     server.apply(seed);
+    // A BGPPeer whose password is in a Secret, which the speaker must be able to read.
+    server.apply([
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'tor-auth', namespace: 'metallb-system' },
+        type: 'kubernetes.io/basic-auth',
+        data: { password: Buffer.from('md5-key').toString('base64') },
+      },
+      {
+        apiVersion: 'metallb.io/v1beta2',
+        kind: 'BGPPeer',
+        metadata: { name: 'tor', namespace: 'metallb-system' },
+        spec: {
+          myASN: 64512,
+          peerASN: 64513,
+          peerAddress: '192.0.2.1',
+          passwordSecret: { name: 'tor-auth', namespace: 'metallb-system' },
+        },
+      },
+    ]);
 
     const kubeConfigFor = (token: string) => {
       const kc = new KubeConfig();
@@ -237,6 +271,7 @@ describe('deploy/ (kustomize base)', () => {
         'l2Advertisements',
         'bgpAdvertisements',
         'peers',
+        'secrets',
       ],
     });
     speakerView.start(stop.signal);
@@ -280,6 +315,9 @@ describe('deploy/ (kustomize base)', () => {
       expect(speakerView.snapshot().metallb.pools.has('prod-external')).toBe(
         true,
       );
+      expect(speakerView.snapshot().metallb.peers).toEqual([
+        expect.objectContaining({ name: 'tor', password: 'md5-key' }),
+      ]);
     } finally {
       stop.abort();
       await controller.done;

@@ -42,6 +42,7 @@ export async function runController(
       'l2Advertisements',
       'bgpAdvertisements',
       'peers',
+      'secrets',
     ],
   });
   view.start(signal);

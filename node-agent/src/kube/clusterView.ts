@@ -10,6 +10,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from '../logging';
 import { Informer } from './informer';
+import { trimSecret } from './peerSecrets';
 import { buildSnapshot, ClusterSnapshot, RawCluster } from './snapshot';
 
 export type Kind = keyof RawCluster;
@@ -17,7 +18,7 @@ export type Kind = keyof RawCluster;
 export interface ClusterViewOptions {
   kubeConfig: KubeConfig;
   logger: Logger;
-  /** Where the MetalLB objects live. */
+  /** Where the MetalLB objects (and the Secrets BGPPeers name) live. */
   metallbNamespace: string;
   /** The agent's namespace, whose Leases are watched. */
   agentNamespace: string;
@@ -28,6 +29,12 @@ export interface ClusterViewOptions {
 }
 
 type Lister = () => Promise<KubernetesListObject<KubernetesObject>>;
+
+interface Source {
+  path: string;
+  list: Lister;
+  transform?: (obj: KubernetesObject) => KubernetesObject;
+}
 
 /**
  * The shared watch layer: one informer per kind, one typed snapshot. Listeners
@@ -70,7 +77,7 @@ export class ClusterView {
               plural,
             })) as Lister,
     });
-    const all: Record<Kind, { path: string; list: Lister }> = {
+    const all: Record<Kind, Source> = {
       services: {
         path: '/api/v1/services',
         list: (() => core.listServiceForAllNamespaces()) as Lister,
@@ -96,6 +103,11 @@ export class ClusterView {
       l2Advertisements: crd('metallb.io', 'v1beta1', 'l2advertisements', mlb),
       bgpAdvertisements: crd('metallb.io', 'v1beta1', 'bgpadvertisements', mlb),
       peers: crd('metallb.io', 'v1beta2', 'bgppeers', mlb),
+      secrets: {
+        path: `/api/v1/namespaces/${mlb}/secrets`,
+        list: (() => core.listNamespacedSecret({ namespace: mlb })) as Lister,
+        transform: trimSecret as (obj: KubernetesObject) => KubernetesObject,
+      },
     };
     const kinds = options.kinds ?? (Object.keys(all) as Kind[]);
     for (const kind of kinds) {
@@ -105,6 +117,7 @@ export class ClusterView {
           name: kind,
           path: all[kind].path,
           list: all[kind].list,
+          transform: all[kind].transform,
           kubeConfig: kc,
           logger: options.logger,
           onChange: () => this.changed(),
@@ -157,6 +170,7 @@ export class ClusterView {
         'l2Advertisements',
         'bgpAdvertisements',
         'peers',
+        'secrets',
       ] as Kind[]) {
         raw[kind] = this.informers.get(kind)?.list() ?? [];
       }

@@ -23,7 +23,43 @@ export interface InformerOptions<T extends KubernetesObject> {
   logger: Logger;
   /** Called after every change to the cached objects. */
   onChange: () => void;
+  /**
+   * Shrinks each object before it is cached (listed or watched); the result must
+   * keep `metadata.name`, `namespace` and `resourceVersion`.
+   */
+  transform?: (obj: T) => T;
   backoff?: Backoff;
+}
+
+/** A Watch that hands the cache transformed objects, so it never holds the originals. */
+class TransformingWatch<T> extends Watch {
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly transform: (obj: T) => T,
+  ) {
+    super(kubeConfig);
+  }
+
+  override watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: any, watchObj?: any) => void,
+    done: (err: any) => void,
+  ): Promise<AbortController> {
+    return super.watch(
+      path,
+      queryParams,
+      (phase, obj, watchObj) =>
+        callback(
+          phase,
+          phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED'
+            ? this.transform(obj)
+            : obj,
+          watchObj,
+        ),
+      done,
+    );
+  }
 }
 
 function statusOf(error: any): number | undefined {
@@ -47,9 +83,13 @@ export class Informer<T extends KubernetesObject> {
 
   constructor(private readonly options: InformerOptions<T>) {
     this.backoff = options.backoff ?? new Backoff(500, 30_000);
+    const transform = options.transform;
     const list = async () => {
       try {
-        const result = await options.list();
+        const listed = await options.list();
+        const result = transform
+          ? { ...listed, items: listed.items.map(transform) }
+          : listed;
         this.markSynced();
         return result;
       } catch (error) {
@@ -70,7 +110,9 @@ export class Informer<T extends KubernetesObject> {
     };
     this.listWatch = new ListWatch<T>(
       options.path,
-      new Watch(options.kubeConfig),
+      transform
+        ? new TransformingWatch(options.kubeConfig, transform)
+        : new Watch(options.kubeConfig),
       list,
       false,
     );

@@ -15,6 +15,7 @@ import {
 import { parseGoDuration } from './duration';
 import { anySelectorMatches } from './labelSelector';
 import { ObjectRef, refOf } from './objectRef';
+import { indexSecrets, resolvePeerPassword, SecretIndex } from './peerSecrets';
 
 /**
  * Turns the MetalLB objects found in the cluster into validated configuration.
@@ -93,6 +94,12 @@ const peerSpec = z.object({
   routerID: z.string().optional(),
   nodeSelectors: z.array(labelSelector).optional(),
   password: z.string().optional(),
+  passwordSecret: z
+    .object({
+      name: z.string().optional(),
+      namespace: z.string().optional(),
+    })
+    .optional(),
   ebgpMultiHop: z.boolean().optional(),
   passive: z.boolean().optional(),
 });
@@ -157,6 +164,7 @@ export interface BGPPeerConfig extends Named {
   keepaliveSeconds: number;
   routerID?: string;
   nodeSelectors: LabelSelector[];
+  /** From `password`, or read from the Secret `passwordSecret` names. */
   password?: string;
   ebgpMultiHop: boolean;
   passive: boolean;
@@ -175,6 +183,8 @@ export interface MetalLBObjects {
   l2Advertisements: unknown[];
   bgpAdvertisements: unknown[];
   peers: unknown[];
+  /** Secrets of the MetalLB namespace (trimmed), for BGPPeers' `passwordSecret`. */
+  secrets?: unknown[];
 }
 
 const V1BETA1 = 'metallb.io/v1beta1';
@@ -355,6 +365,7 @@ function parseCommunities(
 
 function parsePeers(
   raw: unknown[],
+  secrets: SecretIndex,
   problems: ConfigProblem[],
 ): BGPPeerConfig[] {
   const peers: BGPPeerConfig[] = [];
@@ -402,6 +413,9 @@ function parsePeers(
     if (keepaliveSeconds > holdTimeSeconds) {
       errors.push('keepaliveTime must not exceed holdTime');
     }
+    // A peer whose password cannot be had does not run, never without it.
+    const password = resolvePeerPassword(spec, m.namespace, secrets);
+    if ('error' in password) errors.push(password.error);
     if (errors.length > 0) {
       problems.push({ ref, message: `invalid BGPPeer: ${errors.join('; ')}` });
       continue;
@@ -420,7 +434,7 @@ function parsePeers(
       keepaliveSeconds,
       routerID: spec.routerID,
       nodeSelectors: spec.nodeSelectors ?? [],
-      password: spec.password,
+      password: 'password' in password ? password.password : undefined,
       ebgpMultiHop: spec.ebgpMultiHop ?? false,
       passive: spec.passive ?? false,
     });
@@ -453,7 +467,11 @@ export function parseMetalLBConfig(objects: MetalLBObjects): MetalLBConfig {
     interfaces: spec.interfaces ?? [],
   }));
 
-  const peers = parsePeers(objects.peers, problems);
+  const peers = parsePeers(
+    objects.peers,
+    indexSecrets(objects.secrets ?? []),
+    problems,
+  );
   const peerNames = new Set(peers.map(p => p.name));
 
   const bgpAdvertisements: BGPAdvertisementConfig[] = [];

@@ -3,6 +3,7 @@ import type {
   V1Lease,
   V1Namespace,
   V1Node,
+  V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
 import { GrantInfo, parseGrants } from './grants';
@@ -21,6 +22,8 @@ export interface RawCluster extends MetalLBObjects {
   namespaces: V1Namespace[];
   leases: V1Lease[];
   grants: unknown[];
+  /** Trimmed to what `passwordSecret` needs (see peerSecrets.ts). */
+  secrets?: V1Secret[];
 }
 
 /** One consistent, typed view of the cluster that both roles read. */

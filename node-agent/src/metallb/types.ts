@@ -74,6 +74,8 @@ export interface BGPPeerSpec {
   routerID?: string;
   nodeSelectors?: LabelSelector[];
   password?: string;
+  /** A `kubernetes.io/basic-auth` Secret in the MetalLB namespace; its `password` key. */
+  passwordSecret?: { name?: string; namespace?: string };
   ebgpMultiHop?: boolean;
   /** Portico extension: wait for the peer to connect. */
   passive?: boolean;

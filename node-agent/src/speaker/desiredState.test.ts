@@ -171,6 +171,34 @@ describe('speakerState', () => {
     expect(state.l2).toEqual([]);
   });
 
+  it("hands the BGP module the password read from the peer's passwordSecret", () => {
+    const state = speakerState(
+      buildSnapshot(
+        cluster({
+          peers: [
+            mlb('BGPPeer', 'tor-a', {
+              myASN: 64512,
+              peerASN: 64513,
+              peerAddress: '192.0.2.254',
+              passwordSecret: { name: 'tor-a-auth' },
+            }),
+          ],
+          secrets: [
+            {
+              metadata: { name: 'tor-a-auth', namespace: ns },
+              type: 'kubernetes.io/basic-auth',
+              data: { password: Buffer.from('md5-key').toString('base64') },
+            },
+          ],
+        }),
+      ),
+      opts,
+    );
+    expect(state.bgpPeers).toEqual([
+      expect.objectContaining({ name: 'tor-a', password: 'md5-key' }),
+    ]);
+  });
+
   it('refuses addresses outside every pool and Services of another class', () => {
     const state = speakerState(
       buildSnapshot(

@@ -134,7 +134,11 @@ export function speakerState(
     l2: [...l2.values()]
       .map(v => (allInterfaces.has(v.address) ? { ...v, interfaces: [] } : v))
       .sort((a, b) => a.address.localeCompare(b.address)),
-    bgpPeers: bgpPeers.map(p => peerConfigFromBGPPeer(p.resource)),
+    bgpPeers: bgpPeers.map(p => ({
+      ...peerConfigFromBGPPeer(p.resource),
+      // Resolved from `password` or `passwordSecret`; the resource holds only the reference.
+      password: p.password,
+    })),
     bgpRoutes: routes.byPeer,
     readyNodes: readyNames,
     warnings: [...warnings, ...routes.warnings],

@@ -43,6 +43,7 @@ export async function runSpeaker(
       'l2Advertisements',
       'bgpAdvertisements',
       'peers',
+      'secrets',
       'grants',
     ],
   });
