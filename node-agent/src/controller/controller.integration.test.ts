@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { systemClock } from '../kube/clock';
-import { ClusterView } from '../kube/clusterView';
 import { EventRecorder } from '../kube/events';
 import {
   eventually,
@@ -44,15 +43,10 @@ describe('controller against the Kubernetes API', () => {
 
   function startController(mode: GovernanceMode) {
     const stop = new AbortController();
-    const view = new ClusterView({
-      kubeConfig: h.kc,
-      logger: silentLogger,
-      metallbNamespace: h.ns.metallb,
-      agentNamespace: h.ns.agent,
-      kinds: ['services', 'namespaces', 'grants', 'pools', 'l2Advertisements'],
-      debounceMs: 10,
-    });
-    view.start(stop.signal);
+    const view = h.startView(
+      ['services', 'namespaces', 'grants', 'pools', 'l2Advertisements'],
+      stop.signal,
+    );
     const controller = new AddressController({
       view,
       writer: new KubeStatusWriter(h.kc),

@@ -5,7 +5,6 @@ import { duplexPair } from '../bgp/testing/duplexPair';
 import { AddressController } from '../controller/addressController';
 import { KubeStatusWriter } from '../controller/statusWriter';
 import { systemClock } from '../kube/clock';
-import { ClusterView } from '../kube/clusterView';
 import { EventRecorder } from '../kube/events';
 import {
   eventually,
@@ -67,15 +66,10 @@ describe('BGPPeer passwordSecret against the Kubernetes API', () => {
 
   it('runs the peer with the Secret password, rebuilds it on change, and reports it when the Secret goes', async () => {
     // What the speaker role does with the view, minus L2: BGP peers from the snapshot.
-    const speakerView = new ClusterView({
-      kubeConfig: h.kc,
-      logger: silentLogger,
-      metallbNamespace: h.ns.metallb,
-      agentNamespace: h.ns.agent,
-      kinds: ['nodes', 'pools', 'bgpAdvertisements', 'peers', 'secrets'],
-      debounceMs: 10,
-    });
-    speakerView.start(stop.signal);
+    const speakerView = h.startView(
+      ['nodes', 'pools', 'bgpAdvertisements', 'peers', 'secrets'],
+      stop.signal,
+    );
     bgp = new BgpSpeaker({
       routerId: '192.0.2.10',
       backoff: { initialMs: 20, maxMs: 50 },
@@ -97,15 +91,10 @@ describe('BGPPeer passwordSecret against the Kubernetes API', () => {
     speakerView.onChange(apply);
 
     // The controller role reports configuration problems as Events.
-    const controllerView = new ClusterView({
-      kubeConfig: h.kc,
-      logger: silentLogger,
-      metallbNamespace: h.ns.metallb,
-      agentNamespace: h.ns.agent,
-      kinds: ['services', 'namespaces', 'pools', 'peers', 'secrets'],
-      debounceMs: 10,
-    });
-    controllerView.start(stop.signal);
+    const controllerView = h.startView(
+      ['services', 'namespaces', 'pools', 'peers', 'secrets'],
+      stop.signal,
+    );
     controllerDone = new AddressController({
       view: controllerView,
       writer: new KubeStatusWriter(h.kc),

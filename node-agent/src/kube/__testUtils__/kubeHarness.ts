@@ -9,6 +9,8 @@ import {
   V1Service,
 } from '@kubernetes/client-node';
 import { KubeTarget, kubeTarget } from '@portico/kube-test-server';
+import { silentLogger } from '../../logging';
+import { ClusterView, Kind } from '../clusterView';
 
 export const CRDS = resolve(__dirname, '../../../../deploy/crds');
 
@@ -28,6 +30,8 @@ export interface KubeHarness {
   /** A loadBalancerClass unique to the run (used on real clusters). */
   loadBalancerClass: string;
   create<T extends KubernetesObject>(obj: T): Promise<T>;
+  /** A started view of the run's namespaces over `kinds`, until `signal` aborts. */
+  startView(kinds: Kind[], signal: AbortSignal): ClusterView;
   remove(obj: KubernetesObject): Promise<void>;
   cleanup(): Promise<void>;
 }
@@ -61,6 +65,18 @@ export async function startHarness(): Promise<KubeHarness> {
       const out = (await objects.create(obj)) as T;
       if (!obj.metadata?.namespace) created.push(obj);
       return out;
+    },
+    startView(kinds: Kind[], signal: AbortSignal) {
+      const view = new ClusterView({
+        kubeConfig: kc,
+        logger: silentLogger,
+        metallbNamespace: ns.metallb,
+        agentNamespace: ns.agent,
+        kinds,
+        debounceMs: 10,
+      });
+      view.start(signal);
+      return view;
     },
     async remove(obj: KubernetesObject) {
       await objects.delete(obj);
