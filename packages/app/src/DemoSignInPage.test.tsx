@@ -2,7 +2,7 @@ import '@testing-library/jest-dom';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { fireEvent, screen } from '@testing-library/react';
 import { Suspense } from 'react';
-import { DemoSignInPage } from './DemoSignInPage';
+import { DemoSignInError, DemoSignInPage } from './DemoSignInPage';
 import { demoUserChoice, forgetChoiceOnSignOut } from './demoUsers';
 
 // The two sign-in flows it hands over to are Backstage's own, tested there;
@@ -82,6 +82,29 @@ describe('DemoSignInPage', () => {
   it('is the guest sign-in when no demo users are configured', async () => {
     await render({});
     expect(await screen.findByText('sign-in with guest')).toBeInTheDocument();
+  });
+
+  it('shows why signing in failed and lets the visitor choose again', async () => {
+    const onChooseAnother = jest.fn();
+    await renderInTestApp(
+      <Suspense fallback="loading">
+        <DemoSignInError
+          userEntityRef="user:default/pat"
+          error={new Error('user:default/pat is not in the catalog yet')}
+          onChooseAnother={onChooseAnother}
+        />
+      </Suspense>,
+    );
+    expect(
+      await screen.findByText(/Could not sign in as user:default\/pat/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('user:default/pat is not in the catalog yet'),
+    ).toBeInTheDocument();
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Choose another user' }),
+    );
+    expect(onChooseAnother).toHaveBeenCalled();
   });
 
   it('forgets the choice on sign-out', async () => {

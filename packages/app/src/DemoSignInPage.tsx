@@ -5,6 +5,7 @@ import {
   Page,
   ProxiedSignInPage,
   SignInPage,
+  WarningPanel,
 } from '@backstage/core-components';
 import {
   SignInPageProps,
@@ -14,7 +15,7 @@ import {
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import {
   DEMO_USER_HEADER,
   demoUserChoice,
@@ -34,6 +35,23 @@ export function DemoSignInPage(props: SignInPageProps) {
     return users.some(u => u.userEntityRef === stored) ? stored : undefined;
   });
 
+  const ErrorComponent = useMemo(
+    () =>
+      function SignInFailed({ error }: { error?: Error }) {
+        return (
+          <DemoSignInError
+            userEntityRef={chosen ?? ''}
+            error={error}
+            onChooseAnother={() => {
+              demoUserChoice.clear();
+              setChosen(undefined);
+            }}
+          />
+        );
+      },
+    [chosen],
+  );
+
   if (users.length === 0) {
     return <SignInPage {...props} providers={['guest']} />;
   }
@@ -42,6 +60,7 @@ export function DemoSignInPage(props: SignInPageProps) {
       <ProxiedSignInPage
         provider="demo"
         headers={{ [DEMO_USER_HEADER]: chosen }}
+        ErrorComponent={ErrorComponent}
         onSignInSuccess={identity =>
           props.onSignInSuccess(forgetChoiceOnSignOut(identity))
         }
@@ -71,6 +90,37 @@ export function DemoSignInPage(props: SignInPageProps) {
             </Grid>
           ))}
         </Grid>
+      </Content>
+    </Page>
+  );
+}
+
+/** Why signing in as the chosen user failed, with a way out. */
+export function DemoSignInError(props: {
+  userEntityRef: string;
+  error?: Error;
+  onChooseAnother: () => void;
+}) {
+  return (
+    <Page themeId="home">
+      <Header title="Portico" subtitle="Sign in as one of the demo users" />
+      <Content>
+        <WarningPanel
+          severity="error"
+          title={`Could not sign in as ${props.userEntityRef}`}
+          message={props.error?.message ?? 'Unknown error'}
+          defaultExpanded
+        />
+        <Button
+          variant="outlined"
+          color="primary"
+          onClick={() => window.location.reload()}
+        >
+          Try again
+        </Button>{' '}
+        <Button variant="outlined" onClick={props.onChooseAnother}>
+          Choose another user
+        </Button>
       </Content>
     </Page>
   );

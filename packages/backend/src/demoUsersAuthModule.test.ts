@@ -1,5 +1,9 @@
 import { ConfigReader } from '@backstage/config';
-import { demoUsersAuthenticator } from './demoUsersAuthModule';
+import { NotFoundError } from '@backstage/errors';
+import {
+  demoUsersAuthenticator,
+  signInWithCatalogUser,
+} from './demoUsersAuthModule';
 
 type Request = Parameters<typeof demoUsersAuthenticator.authenticate>[0]['req'];
 
@@ -71,5 +75,34 @@ describe('the demo sign-in provider', () => {
     await expect(
       demoUsersAuthenticator.authenticate({ req: asking('pat') }, allowed),
     ).resolves.toEqual({ result: { userEntityRef: 'user:default/pat' } });
+  });
+});
+
+describe('signing a demo user in', () => {
+  type Context = Parameters<typeof signInWithCatalogUser>[1];
+  const info = {
+    result: { userEntityRef: 'user:default/pat' },
+    profile: {},
+  };
+
+  it('uses the catalog user, for their groups', async () => {
+    const signIn = jest.fn(async () => ({ token: 'pat-token' }));
+    await expect(
+      signInWithCatalogUser(info, {
+        signInWithCatalogUser: signIn,
+      } as unknown as Context),
+    ).resolves.toEqual({ token: 'pat-token' });
+    expect(signIn).toHaveBeenCalledWith({ entityRef: 'user:default/pat' });
+  });
+
+  it('says the catalog may still be loading when the user is not there yet', async () => {
+    const ctx = {
+      signInWithCatalogUser: async () => {
+        throw new NotFoundError('no such user');
+      },
+    } as unknown as Context;
+    await expect(signInWithCatalogUser(info, ctx)).rejects.toThrow(
+      'user:default/pat is not in the catalog yet; if Portico has just started, the catalog is still loading',
+    );
   });
 });

@@ -11,11 +11,17 @@ import {
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import {
+  InputError,
+  isError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   authProvidersExtensionPoint,
   createProxyAuthProviderFactory,
   createProxyAuthenticator,
+  SignInResolver,
 } from '@backstage/plugin-auth-node';
 
 /** The request header that names the chosen demo user. */
@@ -85,6 +91,23 @@ export const demoUsersAuthenticator = createProxyAuthenticator<
   },
 });
 
+/** Identity and ownership come from the catalog, as for real users. */
+export const signInWithCatalogUser: SignInResolver<{
+  userEntityRef: string;
+}> = async ({ result }, ctx) => {
+  try {
+    return await ctx.signInWithCatalogUser({ entityRef: result.userEntityRef });
+  } catch (error) {
+    // Right after a first start the catalog may not have read the users yet.
+    if (isError(error) && error.name === 'NotFoundError') {
+      throw new NotFoundError(
+        `${result.userEntityRef} is not in the catalog yet; if Portico has just started, the catalog is still loading: try again in a few seconds`,
+      );
+    }
+    throw error;
+  }
+};
+
 export default createBackendModule({
   pluginId: 'auth',
   moduleId: 'demo-users-provider',
@@ -101,9 +124,7 @@ export default createBackendModule({
           providerId: 'demo',
           factory: createProxyAuthProviderFactory({
             authenticator: demoUsersAuthenticator,
-            // Identity and ownership come from the catalog, as for real users.
-            signInResolver: async ({ result }, ctx) =>
-              ctx.signInWithCatalogUser({ entityRef: result.userEntityRef }),
+            signInResolver: signInWithCatalogUser,
           }),
         });
       },
