@@ -235,9 +235,11 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       socket => ({ socket }),
       (e: Error) => ({ error: e.message }),
     );
-    const incoming = this.waitIncoming(dialAbort.signal).then(() => ({
-      incoming: true,
-    }));
+    // waitIncoming also wakes when the connect times out; then no peer came
+    // and the dial's own outcome (its rejection) decides.
+    const incoming = this.waitIncoming(dialAbort.signal).then(async () =>
+      this.incoming ? ({ incoming: true } as const) : dialed,
+    );
     const first = await Promise.race([dialed, incoming]);
     clearTimeout(timeout);
     this.abort.signal.removeEventListener('abort', onStop);
@@ -246,17 +248,10 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       void dialed.then(d => 'socket' in d && d.socket.destroy());
       return 'Stopped';
     }
-    if (this.incoming) {
+    if ('incoming' in first || this.incoming) {
       void dialed.then(d => 'socket' in d && d.socket.destroy());
       this.conn = this.takeIncoming();
       return 'OpenSent';
-    }
-    if ('incoming' in first) {
-      // waitIncoming also wakes on the connect timeout, which can win the
-      // race against the dial's own rejection.
-      void dialed.then(d => 'socket' in d && d.socket.destroy());
-      this.lastError = 'connect: connect timed out or aborted';
-      return 'Active';
     }
     if ('error' in first) {
       this.lastError = `connect: ${first.error}`;
