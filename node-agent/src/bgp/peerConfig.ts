@@ -1,7 +1,7 @@
 import { isIPv4, isIP } from 'node:net';
 import { z } from 'zod';
 import type { BGPPeer } from '../metallb/types';
-import { TCP_MD5SIG_MAXKEYLEN } from './fsm/sockaddr';
+import { tcpMd5KeyProblem } from './fsm/sockaddr';
 
 const UNIT_SECONDS: Record<string, number> = {
   h: 3600,
@@ -55,10 +55,10 @@ export const peerConfigSchema = z
     /** TCP-MD5 (RFC 2385) key; Linux caps it at 80 bytes. */
     password: z
       .string()
-      .refine(
-        p => Buffer.byteLength(p) <= TCP_MD5SIG_MAXKEYLEN,
-        `a TCP-MD5 password is at most ${TCP_MD5SIG_MAXKEYLEN} bytes`,
-      )
+      .superRefine((p, ctx) => {
+        const problem = tcpMd5KeyProblem(p);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .optional(),
     ebgpMultiHop: z.boolean().default(false),
     passive: z.boolean().default(false),

@@ -1,6 +1,6 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { TCP_MD5SIG_MAXKEYLEN } from '../bgp/fsm/sockaddr';
+import { tcpMd5KeyProblem } from '../bgp/fsm/sockaddr';
 import { namespacedKey } from './objectRef';
 
 /** The only Secret type MetalLB accepts for a BGPPeer's `passwordSecret`. */
@@ -110,15 +110,7 @@ export function resolvePeerPassword(
 function checkLength(
   password: string | undefined,
 ): { password?: string } | { error: string } {
-  if (
-    password !== undefined &&
-    Buffer.byteLength(password) > TCP_MD5SIG_MAXKEYLEN
-  ) {
-    return {
-      error: `the password is ${Buffer.byteLength(
-        password,
-      )} bytes; TCP-MD5 allows at most ${TCP_MD5SIG_MAXKEYLEN}`,
-    };
-  }
-  return { password };
+  const problem =
+    password === undefined ? undefined : tcpMd5KeyProblem(password);
+  return problem ? { error: problem } : { password };
 }

@@ -13,6 +13,14 @@ export const SOCKADDR_IN6_LEN = 28;
 export const TCP_MD5SIG_LEN = 216;
 export const TCP_MD5SIG_MAXKEYLEN = 80;
 
+/** Why `key` cannot be a TCP-MD5 key (too long for the kernel), if it cannot. */
+export function tcpMd5KeyProblem(key: string): string | undefined {
+  const bytes = Buffer.byteLength(key, 'utf8');
+  return bytes > TCP_MD5SIG_MAXKEYLEN
+    ? `the password is ${bytes} bytes; TCP-MD5 allows at most ${TCP_MD5SIG_MAXKEYLEN}`
+    : undefined;
+}
+
 /**
  * `struct sockaddr_in` / `struct sockaddr_in6` for an address and port, in a
  * socket of `family`. An IPv4 address in an AF_INET6 socket (a dual-stack
@@ -56,12 +64,9 @@ export function encodeTcpMd5sig(
   key: string,
   family?: number,
 ): Buffer {
+  const problem = tcpMd5KeyProblem(key);
+  if (problem) throw new RangeError(problem);
   const keyBytes = Buffer.from(key, 'utf8');
-  if (keyBytes.length > TCP_MD5SIG_MAXKEYLEN) {
-    throw new RangeError(
-      `TCP-MD5 key is ${keyBytes.length} bytes, at most ${TCP_MD5SIG_MAXKEYLEN}`,
-    );
-  }
   const b = Buffer.alloc(TCP_MD5SIG_LEN);
   encodeSockaddr(address, 0, family).copy(b, 0);
   writeHostU16(b, keyBytes.length, 130);
