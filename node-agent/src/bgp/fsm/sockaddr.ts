@@ -17,7 +17,7 @@ export const TCP_MD5SIG_MAXKEYLEN = 80;
 export function tcpMd5KeyProblem(key: string): string | undefined {
   const bytes = Buffer.byteLength(key, 'utf8');
   return bytes > TCP_MD5SIG_MAXKEYLEN
-    ? `the password is ${bytes} bytes; TCP-MD5 allows at most ${TCP_MD5SIG_MAXKEYLEN}`
+    ? `the password is ${bytes} bytes; TCP-MD5 allows at most ${TCP_MD5SIG_MAXKEYLEN} bytes`
     : undefined;
 }
 
