@@ -32,16 +32,18 @@ interface DemoUsersContext {
   disabled: boolean;
 }
 
+/** `pat` or `user:pat` as `user:default/pat`; throws on a malformed ref. */
+function fullUserRef(ref: string): string {
+  return stringifyEntityRef(
+    parseEntityRef(ref, { defaultKind: 'user', defaultNamespace: 'default' }),
+  );
+}
+
 /** The configured demo users as full entity refs. */
 export function readDemoUsers(config: Config): string[] {
-  return config.getConfigArray('users').map(user =>
-    stringifyEntityRef(
-      parseEntityRef(user.getString('userEntityRef'), {
-        defaultKind: 'user',
-        defaultNamespace: 'default',
-      }),
-    ),
-  );
+  return config
+    .getConfigArray('users')
+    .map(user => fullUserRef(user.getString('userEntityRef')));
 }
 
 export const demoUsersAuthenticator = createProxyAuthenticator<
@@ -73,12 +75,7 @@ export const demoUsersAuthenticator = createProxyAuthenticator<
     }
     let userEntityRef: string;
     try {
-      userEntityRef = stringifyEntityRef(
-        parseEntityRef(asked, {
-          defaultKind: 'user',
-          defaultNamespace: 'default',
-        }),
-      );
+      userEntityRef = fullUserRef(asked);
     } catch {
       throw new InputError(`${DEMO_USER_HEADER}: "${asked}" is no user ref`);
     }
