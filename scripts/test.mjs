@@ -1,13 +1,31 @@
 #!/usr/bin/env node
 // `npm test`: every workspace's jest suite, with a real PostgreSQL server started
-// for the run (or the one in PORTICO_TEST_POSTGRES_URL). Arguments are passed to
-// `backstage-cli repo test`, e.g. `npm test -- plugins/exposure-backend`.
+// for the run (or the one in PORTICO_TEST_POSTGRES_URL) and the test cluster's
+// kube-apiserver, etcd and kubectl built from Go modules when this machine has not
+// built them yet. Arguments are passed to `backstage-cli repo test`, e.g.
+// `npm test -- plugins/exposure-backend`.
 import { spawn } from 'node:child_process';
 import { startPostgres } from './postgres.mjs';
 
 const POSTGRES_IDS = ['POSTGRES_15', 'POSTGRES_16', 'POSTGRES_17'];
 
+function buildTestCluster() {
+  const child = spawn(
+    'npx',
+    ['tsx', 'packages/test-cluster/src/cli.ts', 'build'],
+    { stdio: 'inherit' },
+  );
+  return new Promise((resolve, reject) =>
+    child.on('exit', code =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`building the test cluster failed (exit ${code})`)),
+    ),
+  );
+}
+
 async function main() {
+  await buildTestCluster();
   let postgres;
   let url = process.env.PORTICO_TEST_POSTGRES_URL;
   if (!url) {

@@ -8,7 +8,7 @@ import {
   startHarness,
 } from './__testUtils__/kubeHarness';
 
-jest.setTimeout(30_000);
+jest.setTimeout(90_000);
 
 describe('Informer with a transform', () => {
   let h: KubeHarness;
@@ -33,12 +33,12 @@ describe('Informer with a transform', () => {
 
   it('caches only the transformed objects, listed and watched', async () => {
     await h.create(secret('listed', 'one'));
-    const core = h.kc.makeApiClient(CoreV1Api);
+    const core = h.as.speaker.makeApiClient(CoreV1Api);
     const informer = new Informer<KubernetesObject>({
       name: 'secrets',
       path: `/api/v1/namespaces/${h.ns.metallb}/secrets`,
       list: () => core.listNamespacedSecret({ namespace: h.ns.metallb }),
-      kubeConfig: h.kc,
+      kubeConfig: h.as.speaker,
       logger: silentLogger,
       onChange: () => {},
       transform: trimSecret as (o: KubernetesObject) => KubernetesObject,

@@ -19,7 +19,9 @@ async function gateway(
     body: JSON.stringify(body),
   });
   if (!response.ok) {
-    throw new Error(`etcd ${path}: ${response.status} ${await response.text()}`);
+    throw new Error(
+      `etcd ${path}: ${response.status} ${await response.text()}`,
+    );
   }
   return (await response.json()) as Record<string, unknown>;
 }

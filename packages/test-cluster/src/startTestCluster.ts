@@ -15,6 +15,7 @@ import {
 } from './backstageCluster';
 import { ensureTestClusterBinaries, TestClusterBinaries } from './binaries';
 import { startEtcd } from './etcd';
+import { FaultProxy, startFaultProxy } from './faultProxy';
 import { kubectlOrThrow, KubectlResult, runKubectl } from './kubectl';
 import { renderKubeconfig } from './kubeconfig';
 import { loadManifests } from './loadManifests';
@@ -88,6 +89,8 @@ export interface TestCluster {
   simulateOutage(mode?: 'refuse' | 'hang'): Promise<void>;
   /** The API server answers again on the same port, with the same objects. */
   resume(): Promise<void>;
+  /** A relay to the API server that can cut its clients off (closed by stop). */
+  startFaultProxy(): Promise<FaultProxy>;
   stop(): Promise<void>;
 }
 
@@ -220,6 +223,7 @@ export async function startTestCluster(
       });
 
     let frozen = false;
+    const proxies: FaultProxy[] = [];
     return {
       url,
       version,
@@ -274,8 +278,14 @@ export async function startTestCluster(
         });
         processes.push(apiServer.process);
       },
+      async startFaultProxy() {
+        const proxy = await startFaultProxy(new URL(url));
+        proxies.push(proxy);
+        return proxy;
+      },
       async stop() {
         if (frozen) apiServer.process.child.kill('SIGCONT');
+        await Promise.all(proxies.map(p => p.close()));
         await cleanup();
       },
     };

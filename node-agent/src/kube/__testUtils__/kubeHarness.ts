@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -8,32 +10,82 @@ import {
   KubernetesObjectApi,
   V1Service,
 } from '@kubernetes/client-node';
-import { KubeTarget, kubeTarget } from '@portico/kube-test-server';
+import {
+  KubeTarget,
+  kubeTarget,
+  loadManifests,
+  renderDeploy,
+} from '@portico/test-cluster';
 import { silentLogger } from '../../logging';
 import { ClusterView, Kind } from '../clusterView';
 
 export const CRDS = resolve(__dirname, '../../../../deploy/crds');
+const PORTAL_RBAC = resolve(__dirname, '../../../../deploy/rbac/portal.yaml');
+
+/** The identities of deploy/: each component runs in tests as its own ServiceAccount. */
+export type Account = 'controller' | 'speaker' | 'portal';
 
 /**
- * A cluster for one test file: the in-process test API server, or the real
- * cluster PORTICO_E2E_KUBECONFIG names. Every name is unique to the run, and
- * everything created through `create` is deleted by `cleanup`.
+ * A cluster for one test file: a fresh real kube-apiserver and etcd, or the
+ * outside cluster PORTICO_E2E_KUBECONFIG names. The run's namespaces get the RBAC
+ * and admission policies of deploy/, rendered for them, so the controller, the
+ * speaker and the portal act with exactly the rights their manifests give. Every
+ * name is unique to the run, and what `create` made is deleted by `cleanup`.
  */
 export interface KubeHarness {
   target: KubeTarget;
+  /** The cluster's admin: set-up and assertions only. */
   kc: KubeConfig;
+  /** Each component's ServiceAccount, bound by deploy/'s roles. */
+  as: Record<Account, KubeConfig>;
+  /** A kubeconfig file for an account, for components run as a process. */
+  kubeconfigPathAs(account: Account): string;
   core: CoreV1Api;
   custom: CustomObjectsApi;
   run: string;
   /** Namespaces of this run: MetalLB objects, the agent, and the apps. */
   ns: { metallb: string; agent: string; apps: string };
-  /** A loadBalancerClass unique to the run (used on real clusters). */
+  /** The controller's Lease name for this run (deploy/settings.env). */
+  leaseName: string;
+  /** A loadBalancerClass unique to the run (used on outside clusters). */
   loadBalancerClass: string;
+  /** Creates an object as the admin; ExposureGrants as the portal, the only writer admission allows. */
   create<T extends KubernetesObject>(obj: T): Promise<T>;
-  /** A started view of the run's namespaces over `kinds`, until `signal` aborts. */
-  startView(kinds: Kind[], signal: AbortSignal): ClusterView;
+  /** A started view of the run's namespaces over `kinds` as `account`, until `signal` aborts. */
+  startView(kinds: Kind[], signal: AbortSignal, account?: Account): ClusterView;
   remove(obj: KubernetesObject): Promise<void>;
   cleanup(): Promise<void>;
+}
+
+async function createOrReplace(
+  api: KubernetesObjectApi,
+  obj: KubernetesObject,
+): Promise<void> {
+  try {
+    await api.create(obj);
+  } catch (error) {
+    if ((error as { code?: number }).code !== 409) throw error;
+    const current = await api.read(obj as any);
+    await api.replace({
+      ...obj,
+      metadata: {
+        ...obj.metadata,
+        resourceVersion: current.metadata?.resourceVersion,
+      },
+    });
+  }
+}
+
+function kubeConfigWithToken(admin: KubeConfig, token: string): KubeConfig {
+  const cluster = admin.getCurrentCluster()!;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: 'account', token }],
+    contexts: [{ name: 'account', cluster: cluster.name, user: 'account' }],
+    currentContext: 'account',
+  });
+  return kc;
 }
 
 export async function startHarness(): Promise<KubeHarness> {
@@ -43,7 +95,8 @@ export async function startHarness(): Promise<KubeHarness> {
     agent: `portico-${run}`,
     apps: `apps-${run}`,
   };
-  const target = await kubeTarget({ crds: [CRDS], historySize: 200 });
+  const leaseName = `portico-controller-${run}`;
+  const target = await kubeTarget({ crds: [CRDS] });
   const kc = new KubeConfig();
   kc.loadFromString(target.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
@@ -52,23 +105,74 @@ export async function startHarness(): Promise<KubeHarness> {
   for (const name of Object.values(ns)) {
     await core.createNamespace({ body: { metadata: { name } } });
   }
+  const rendered = await renderDeploy({
+    namespace: ns.agent,
+    metallbNamespace: ns.metallb,
+    leaseName,
+  });
+  const manifests = [
+    ...rendered.filter(
+      o =>
+        ![
+          'Namespace',
+          'CustomResourceDefinition',
+          'Deployment',
+          'DaemonSet',
+        ].includes(o.kind),
+    ),
+    ...(await loadManifests(PORTAL_RBAC)),
+  ];
+  for (const obj of manifests) {
+    await createOrReplace(objects, obj as KubernetesObject);
+  }
+
+  const accounts: Record<Account, { namespace: string; name: string }> = {
+    controller: { namespace: ns.agent, name: 'portico-controller' },
+    speaker: { namespace: ns.agent, name: 'portico-speaker' },
+    portal: { namespace: 'kube-system', name: 'portico-portal' },
+  };
+  const as = {} as Record<Account, KubeConfig>;
+  for (const [account, sa] of Object.entries(accounts) as Array<
+    [Account, { namespace: string; name: string }]
+  >) {
+    const response = await core.createNamespacedServiceAccountToken({
+      namespace: sa.namespace,
+      name: sa.name,
+      body: { spec: { audiences: [], expirationSeconds: 3 * 3600 } },
+    });
+    as[account] = kubeConfigWithToken(kc, response.status!.token);
+  }
+  const fileDir = mkdtempSync(join(tmpdir(), 'portico-harness-'));
+  const portalObjects = KubernetesObjectApi.makeApiClient(as.portal);
   const created: KubernetesObject[] = [];
   return {
     target,
     kc,
+    as,
+    kubeconfigPathAs(account) {
+      const path = join(fileDir, `${account}.kubeconfig`);
+      writeFileSync(path, as[account].exportConfig(), { mode: 0o600 });
+      return path;
+    },
     core,
     custom,
     run,
     ns,
+    leaseName,
     loadBalancerClass: `portico.dev/test-${run}`,
     async create<T extends KubernetesObject>(obj: T): Promise<T> {
-      const out = (await objects.create(obj)) as T;
+      const api = obj.kind === 'ExposureGrant' ? portalObjects : objects;
+      const out = (await api.create(obj)) as T;
       if (!obj.metadata?.namespace) created.push(obj);
       return out;
     },
-    startView(kinds: Kind[], signal: AbortSignal) {
+    startView(
+      kinds: Kind[],
+      signal: AbortSignal,
+      account: Account = 'controller',
+    ) {
       const view = new ClusterView({
-        kubeConfig: kc,
+        kubeConfig: as[account],
         logger: silentLogger,
         metallbNamespace: ns.metallb,
         agentNamespace: ns.agent,
@@ -82,11 +186,14 @@ export async function startHarness(): Promise<KubeHarness> {
       await objects.delete(obj);
     },
     async cleanup() {
-      for (const obj of created.reverse()) {
-        await objects.delete(obj).catch(() => undefined);
-      }
-      for (const name of Object.values(ns)) {
-        await core.deleteNamespace({ name }).catch(() => undefined);
+      rmSync(fileDir, { recursive: true, force: true });
+      if (target.outside) {
+        for (const obj of created.reverse()) {
+          await objects.delete(obj).catch(() => undefined);
+        }
+        for (const name of Object.values(ns)) {
+          await core.deleteNamespace({ name }).catch(() => undefined);
+        }
       }
       await target.stop();
     },
