@@ -10,16 +10,19 @@ import {
   KubeHarness,
   loadBalancer,
   startHarness,
+  withServer,
 } from '../kube/__testUtils__/kubeHarness';
 import { silentLogger } from '../logging';
 import { AddressController } from './addressController';
 import type { GovernanceMode } from './allocator/types';
 import { KubeStatusWriter } from './statusWriter';
+import { KubeConfig } from '@kubernetes/client-node';
 
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
 
-// Against the test API server through the unmodified @kubernetes/client-node (or
-// a real cluster with PORTICO_E2E_KUBECONFIG). Addresses are TEST-NET-3 data; the
+// Against a real kube-apiserver through the unmodified @kubernetes/client-node, as
+// the controller's own ServiceAccount (or an outside cluster with
+// PORTICO_E2E_KUBECONFIG). Addresses are TEST-NET-3 data; the
 // controller only writes them into Service status, nothing is sent anywhere.
 
 describe('controller against the Kubernetes API', () => {
@@ -41,16 +44,20 @@ describe('controller against the Kubernetes API', () => {
     await h?.cleanup();
   });
 
-  function startController(mode: GovernanceMode) {
+  function startController(
+    mode: GovernanceMode,
+    kubeConfig: KubeConfig = h.as.controller,
+  ) {
     const stop = new AbortController();
     const view = h.startView(
       ['services', 'namespaces', 'grants', 'pools', 'l2Advertisements'],
       stop.signal,
+      kubeConfig,
     );
     const controller = new AddressController({
       view,
-      writer: new KubeStatusWriter(h.kc),
-      events: new EventRecorder(h.kc, {
+      writer: new KubeStatusWriter(kubeConfig),
+      events: new EventRecorder(kubeConfig, {
         component: 'portico-controller',
         instance: 'test',
         logger: silentLogger,
@@ -58,7 +65,7 @@ describe('controller against the Kubernetes API', () => {
       }),
       mode,
       loadBalancerClass: h.loadBalancerClass,
-      serveClassless: !h.target.real,
+      serveClassless: !h.target.outside,
       clock: systemClock,
       logger: silentLogger,
     });
@@ -73,7 +80,7 @@ describe('controller against the Kubernetes API', () => {
     extra: Parameters<typeof loadBalancer>[2] = {},
   ) {
     const svc = loadBalancer(h.ns.apps, name, extra);
-    if (h.target.real) svc.spec!.loadBalancerClass = h.loadBalancerClass;
+    if (h.target.outside) svc.spec!.loadBalancerClass = h.loadBalancerClass;
     return svc;
   }
 
@@ -159,7 +166,7 @@ describe('controller against the Kubernetes API', () => {
     for (const doc of docs) {
       doc.metadata.namespace =
         doc.kind === 'Service' ? h.ns.apps : h.ns.metallb;
-      if (doc.kind === 'Service' && h.target.real) {
+      if (doc.kind === 'Service' && h.target.outside) {
         doc.spec.loadBalancerClass = h.loadBalancerClass;
       }
       await h.create(doc);
@@ -223,8 +230,34 @@ describe('controller against the Kubernetes API', () => {
     await ingressBecomes('fourth', ['203.0.113.45']);
   });
 
-  it('a malformed IPAddressPool is reported on it while the other pools keep working', async () => {
-    const bad = await pool('broken-pool', ['203.0.113.90-203.0.113.80']);
+  it('an inverted range is refused at apply time, by the admission policy of deploy/', async () => {
+    await expect(
+      pool('inverted-pool', ['203.0.113.90-203.0.113.80']),
+    ).rejects.toMatchObject({
+      code: 422,
+      body: expect.stringContaining(
+        'spec.addresses: 203.0.113.90-203.0.113.80: the range starts after it ends',
+      ),
+    });
+  });
+
+  it('a malformed IPAddressPool that got in anyway is reported on it while the other pools keep working', async () => {
+    const cluster = h.target.cluster;
+    if (!cluster) return; // the policy of an outside cluster is left alone
+    // A cluster without Portico's admission policies (MetalLB's alone) takes it.
+    const binding = 'validatingadmissionpolicybinding/portico-ipaddresspool';
+    const saved = await cluster.kubectl(['get', binding, '-o', 'yaml']);
+    await cluster.kubectl(['delete', binding]);
+    let bad;
+    try {
+      bad = await eventually(
+        () => pool('broken-pool', ['203.0.113.90-203.0.113.80']),
+        10_000,
+        'the pool accepted once the policy is unbound',
+      );
+    } finally {
+      await cluster.kubectl(['apply', '-f', '-'], { input: saved.stdout });
+    }
     await pool('working-pool', ['203.0.113.96/30']);
     await h.create(
       service('steady', {
@@ -247,33 +280,39 @@ describe('controller against the Kubernetes API', () => {
   });
 
   it('resumes after the watch connection is cut, without missing a change', async () => {
-    if (!h.target.server) return; // needs the test server's outage switch
-    const server = h.target.server;
+    const cluster = h.target.cluster;
+    if (!cluster) return; // an outside cluster cannot be taken down
+    const proxy = await cluster.startFaultProxy();
     await pool('resume-pool', ['203.0.113.200/29']);
     await h.create(service('resumer'));
-    const view = startController('enforce');
+    const view = startController(
+      'enforce',
+      withServer(h.as.controller, proxy.url),
+    );
     await eventOn(h.ns.apps, 'resumer', 'NotGranted');
 
-    // The API server goes away, dropping every watch; the grant lands meanwhile.
-    await server.simulateOutage();
-    server.apply([
+    // The controller loses the API server, and every watch with it; the grant
+    // lands meanwhile.
+    proxy.cut();
+    await h.create(
       exposureGrant(
         `resumer-${h.run}`,
         { namespace: h.ns.apps, name: 'resumer' },
         ['203.0.113.203'],
         'resume-pool',
       ) as any,
-    ]);
+    );
     await new Promise(r => setTimeout(r, 300));
-    await server.resume();
+    proxy.restore();
     await ingressBecomes('resumer', ['203.0.113.203']);
 
-    // A second cut, this time past the watch history: the informers get 410 Gone
-    // and list afresh, and the deletion made during the cut is still seen.
-    await server.simulateOutage();
-    server.compactHistory();
+    // The API server itself restarts after etcd compacted its history: watches
+    // resumed from before get 410 Gone, the informers list afresh, and the
+    // deletion made right after is still seen.
+    await cluster.simulateOutage();
+    await cluster.compactHistory();
     const before = view.version();
-    await server.resume();
+    await cluster.resume();
     await h.custom.deleteClusterCustomObject({
       group: 'portico.dev',
       version: 'v1alpha1',

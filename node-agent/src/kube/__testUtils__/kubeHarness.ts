@@ -52,7 +52,11 @@ export interface KubeHarness {
   /** Creates an object as the admin; ExposureGrants as the portal, the only writer admission allows. */
   create<T extends KubernetesObject>(obj: T): Promise<T>;
   /** A started view of the run's namespaces over `kinds` as `account`, until `signal` aborts. */
-  startView(kinds: Kind[], signal: AbortSignal, account?: Account): ClusterView;
+  startView(
+    kinds: Kind[],
+    signal: AbortSignal,
+    identity?: Account | KubeConfig,
+  ): ClusterView;
   remove(obj: KubernetesObject): Promise<void>;
   cleanup(): Promise<void>;
 }
@@ -86,6 +90,20 @@ function kubeConfigWithToken(admin: KubeConfig, token: string): KubeConfig {
     currentContext: 'account',
   });
   return kc;
+}
+
+/** The same identity, talking to another address of the server (a fault proxy). */
+export function withServer(kc: KubeConfig, server: string): KubeConfig {
+  const cluster = kc.getCurrentCluster()!;
+  const user = kc.getCurrentUser()!;
+  const out = new KubeConfig();
+  out.loadFromOptions({
+    clusters: [{ ...cluster, server }],
+    users: [user],
+    contexts: [{ name: 'proxied', cluster: cluster.name, user: user.name }],
+    currentContext: 'proxied',
+  });
+  return out;
 }
 
 export async function startHarness(): Promise<KubeHarness> {
@@ -169,10 +187,10 @@ export async function startHarness(): Promise<KubeHarness> {
     startView(
       kinds: Kind[],
       signal: AbortSignal,
-      account: Account = 'controller',
+      identity: Account | KubeConfig = 'controller',
     ) {
       const view = new ClusterView({
-        kubeConfig: as[account],
+        kubeConfig: typeof identity === 'string' ? as[identity] : identity,
         logger: silentLogger,
         metallbNamespace: ns.metallb,
         agentNamespace: ns.agent,
