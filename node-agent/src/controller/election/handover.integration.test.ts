@@ -13,17 +13,27 @@ jest.setTimeout(180_000);
 
 const CLI = resolve(__dirname, '../../cli.ts');
 
-// Two (then three) real controller processes elect a leader through a Lease on the
-// test API server; the leader is killed, then stopped gracefully, and the next one
+// Two (then three) real controller processes, each as the controller's
+// ServiceAccount and configured the way deploy/ configures it (the namespaces and
+// the run's own Lease name from the \`portico-agent\` ConfigMap rendered from
+// settings.env, which also names the Lease in the leader Role), elect a leader
+// through a Lease on a real API server; the leader is killed, then stopped gracefully, and the next one
 // must take over within a few seconds and keep assigning addresses.
 describe('leader handover between controller processes', () => {
   let h: KubeHarness;
   let lease: CoordinationV1Api;
+  let settings: Record<string, string>;
   const children = new Map<string, { child: ChildProcess; log: string[] }>();
 
   beforeAll(async () => {
     h = await startHarness();
     lease = h.kc.makeApiClient(CoordinationV1Api);
+    const configMap = await h.core.readNamespacedConfigMap({
+      name: 'portico-agent',
+      namespace: h.ns.agent,
+    });
+    settings = configMap.data ?? {};
+    expect(settings.PORTICO_LEASE_NAME).toBe(h.leaseName);
     await h.create(
       ipAddressPool(h.ns.metallb, 'handover', ['198.51.100.64/28']),
     );
@@ -43,9 +53,7 @@ describe('leader handover between controller processes', () => {
       'tsx',
       CLI,
       'controller',
-      `--kubeconfig=${h.target.kubeconfigPath}`,
-      `--namespace=${h.ns.agent}`,
-      `--metallb-namespace=${h.ns.metallb}`,
+      `--kubeconfig=${h.kubeconfigPathAs('controller')}`,
       `--identity=${identity}`,
       '--mode=audit',
       '--lease-duration=3s',
@@ -53,7 +61,7 @@ describe('leader handover between controller processes', () => {
       '--retry-period=250ms',
       '--listen=127.0.0.1:0',
     ];
-    if (h.target.real) {
+    if (h.target.outside) {
       args.push(
         `--load-balancer-class=${h.loadBalancerClass}`,
         '--serve-classless=false',
@@ -61,6 +69,8 @@ describe('leader handover between controller processes', () => {
     }
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'ignore', 'pipe'],
+      // As the Deployment sets them: the ConfigMap, and the namespace it runs in.
+      env: { ...process.env, ...settings, POD_NAMESPACE: h.ns.agent },
     });
     const log: string[] = [];
     child.stderr!.on('data', chunk => log.push(String(chunk)));
@@ -71,7 +81,7 @@ describe('leader handover between controller processes', () => {
   const holder = async () =>
     (
       await lease.readNamespacedLease({
-        name: 'portico-controller',
+        name: h.leaseName,
         namespace: h.ns.agent,
       })
     ).spec?.holderIdentity;
@@ -93,7 +103,7 @@ describe('leader handover between controller processes', () => {
 
   async function assigned(name: string) {
     const svc = loadBalancer(h.ns.apps, name);
-    if (h.target.real) svc.spec!.loadBalancerClass = h.loadBalancerClass;
+    if (h.target.outside) svc.spec!.loadBalancerClass = h.loadBalancerClass;
     await h.create(svc);
     return eventually(
       async () => {
