@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -9,27 +9,29 @@ import {
   NetnsLab,
   stopChild,
 } from '../bgp/testing/netnsLab';
+import { ensureTestClusterBinaries, renderDeploy } from '@portico/test-cluster';
+import { parse } from 'yaml';
 import { eventually } from '../kube/__testUtils__/kubeHarness';
 import { BirdRouter } from '../bgp/testing/routers/bird';
 
 jest.setTimeout(240_000);
 
 const CLI = resolve(__dirname, '../cli.ts');
-const KUBE_TEST_SERVER = resolve(
+const TEST_CLUSTER = resolve(
   __dirname,
-  '../../../packages/kube-test-server/src/cli.ts',
+  '../../../packages/test-cluster/src/cli.ts',
 );
 const CRDS = resolve(__dirname, '../../../deploy/crds');
 
 // `portico-agent speaker` as a process in its own network namespace ("node"),
-// reading a test API server in that namespace, peering with BIRD 2 in another
+// reading a real kube-apiserver in that namespace as the speaker's ServiceAccount
+// bound by deploy/, peering with BIRD 2 in another
 // ("router") over a veth in TEST-NET-1 (the BGP address is TEST-NET-2), and
 // answering ARP to a third ("client") for an L2 address in TEST-NET-1.
 // Nothing touches the root namespace's network.
 const why = interopUnavailable([
   '/usr/sbin/bird',
   '/usr/sbin/birdc',
-  '/usr/bin/kubectl',
   '/usr/sbin/arping',
 ]);
 if (why) {
@@ -40,6 +42,8 @@ if (why) {
     const lab = new NetnsLab('sk');
     let dir: string;
     let kubeconfig: string;
+    let adminKubeconfig: string;
+    let kubectlBinary: string;
     let router: BirdRouter;
     let speaker: ChildProcess | undefined;
     let nodeLan = '';
@@ -49,14 +53,16 @@ if (why) {
     const kubectl = (...args: string[]) =>
       lab.exec(
         'node',
-        'kubectl',
-        [`--kubeconfig=${kubeconfig}`, ...args],
+        kubectlBinary,
+        [`--kubeconfig=${adminKubeconfig}`, ...args],
         60_000,
       );
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'portico-speaker-'));
-      kubeconfig = join(dir, 'kubeconfig');
+      kubeconfig = join(dir, 'speaker.kubeconfig');
+      adminKubeconfig = join(dir, 'admin.kubeconfig');
+      kubectlBinary = (await ensureTestClusterBinaries()).kubectl;
       await lab.addNamespace('node');
       await lab.addNamespace('router');
       await lab.addNamespace('client');
@@ -75,11 +81,10 @@ if (why) {
       const api = lab.spawn('node', process.execPath, [
         '--import',
         'tsx',
-        KUBE_TEST_SERVER,
-        '--port=16443',
-        `--kubeconfig=${kubeconfig}`,
+        TEST_CLUSTER,
+        'serve',
+        `--kubeconfig=${adminKubeconfig}`,
         `--crds=${CRDS}`,
-        '--namespace=metallb-system',
         '--namespace=apps',
       ]);
       const apiLog: string[] = [];
@@ -87,14 +92,40 @@ if (why) {
       api.stdout!.on('data', d => apiLog.push(String(d)));
       await eventually(
         async () =>
-          existsSync(kubeconfig) && apiLog.join('').includes('listening')
+          existsSync(adminKubeconfig) && apiLog.join('').includes('listening')
             ? true
             : undefined,
         90_000,
-        'the test API server in the node namespace',
+        'the API server in the node namespace',
       ).catch(error => {
         throw new Error(`${error}: ${apiLog.join('')}`);
       });
+      // The speaker's identity and rights, as deploy/ installs them.
+      const deploy = (await renderDeploy()).filter(
+        o =>
+          !['Deployment', 'DaemonSet', 'CustomResourceDefinition'].includes(
+            o.kind,
+          ),
+      );
+      const deployFile = join(dir, 'deploy.yaml');
+      await writeFile(
+        deployFile,
+        deploy.map(o => `---\n${stringify(o)}`).join(''),
+      );
+      await kubectl('apply', '--server-side', '-f', deployFile);
+      const token = (
+        await kubectl(
+          'create',
+          'token',
+          'portico-speaker',
+          '-n',
+          'portico-system',
+          '--duration=3h',
+        )
+      ).trim();
+      const speakerConfig = parse(await readFile(adminKubeconfig, 'utf8'));
+      speakerConfig.users[0].user = { token };
+      await writeFile(kubeconfig, stringify(speakerConfig), { mode: 0o600 });
 
       router = new BirdRouter(
         lab,

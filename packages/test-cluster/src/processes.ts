@@ -65,7 +65,7 @@ export function startProcess(
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await exited;
       clearTimeout(timer);
     },

@@ -140,6 +140,17 @@ export class NetnsLab {
     this.destroyed = true;
     await Promise.all([...this.children].map(c => stopChild(c)));
     for (const ns of this.namespaces.splice(0)) {
+      // Whatever a child left behind in the namespace (its own children) goes too.
+      const pids = await run('ip', ['netns', 'pids', ns])
+        .then(r => r.stdout.split('\n').filter(Boolean))
+        .catch(() => []);
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       await run('ip', ['netns', 'delete', ns]).catch(() => undefined);
     }
     process.off('exit', this.onExit);
