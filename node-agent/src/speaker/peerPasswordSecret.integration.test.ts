@@ -14,7 +14,7 @@ import {
 import { silentLogger } from '../logging';
 import { speakerState } from './desiredState';
 
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
 
 // Against the test API server through @kubernetes/client-node. The BGP speaker
 // dials through an in-memory stream (nothing is sent on any network); the peer
@@ -69,6 +69,7 @@ describe('BGPPeer passwordSecret against the Kubernetes API', () => {
     const speakerView = h.startView(
       ['nodes', 'pools', 'bgpAdvertisements', 'peers', 'secrets'],
       stop.signal,
+      'speaker',
     );
     bgp = new BgpSpeaker({
       routerId: '192.0.2.10',
@@ -97,8 +98,8 @@ describe('BGPPeer passwordSecret against the Kubernetes API', () => {
     );
     controllerDone = new AddressController({
       view: controllerView,
-      writer: new KubeStatusWriter(h.kc),
-      events: new EventRecorder(h.kc, {
+      writer: new KubeStatusWriter(h.as.controller),
+      events: new EventRecorder(h.as.controller, {
         component: 'portico-controller',
         instance: 'test',
         logger: silentLogger,
