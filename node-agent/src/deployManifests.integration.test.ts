@@ -1,22 +1,20 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import {
   CoordinationV1Api,
   CoreV1Api,
   KubeConfig,
 } from '@kubernetes/client-node';
 import {
-  AllowRule,
-  allowRulesOf,
   KubeObject,
-  KubeTestServer,
-  startKubeTestServer,
-} from '@portico/kube-test-server';
+  loadManifests,
+  renderDeploy,
+  startTestCluster,
+  TestCluster,
+} from '@portico/test-cluster';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from './config';
 import { runController } from './controller/runController';
@@ -26,13 +24,24 @@ import { eventually } from './kube/__testUtils__/kubeHarness';
 import { silentLogger } from './logging';
 import { Registry } from 'prom-client';
 
-const run = promisify(execFile);
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 const DEPLOY = resolve(__dirname, '../../deploy');
+const METALLB_CRDS = resolve(
+  __dirname,
+  '../../packages/test-cluster/fixtures/metallb-v0.16.2',
+);
 
-/** A token allowed exactly what the ServiceAccount's (Cluster)Roles in the base allow. */
-function rulesFor(rendered: KubeObject[], serviceAccount: string): AllowRule[] {
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+  namespaces?: string[];
+}
+
+/** The rules the ServiceAccount's (Cluster)Roles in the base grant it. */
+function rulesFor(rendered: KubeObject[], serviceAccount: string): Rule[] {
   const bound = rendered.filter(
     o =>
       (o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding') &&
@@ -47,7 +56,12 @@ function rulesFor(rendered: KubeObject[], serviceAccount: string): AllowRule[] {
         (ref.kind === 'ClusterRole' ||
           o.metadata.namespace === binding.metadata.namespace),
     )!;
-    const rules = allowRulesOf(role);
+    const rules = (role.rules as Rule[]).map(r => ({
+      apiGroups: r.apiGroups,
+      resources: r.resources,
+      verbs: r.verbs,
+      ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}),
+    }));
     return ref.kind === 'Role'
       ? rules.map(r => ({ ...r, namespaces: [role.metadata.namespace!] }))
       : rules;
@@ -55,35 +69,26 @@ function rulesFor(rendered: KubeObject[], serviceAccount: string): AllowRule[] {
 }
 
 describe('deploy/ (kustomize base)', () => {
-  let server: KubeTestServer;
+  let cluster: TestCluster;
   let rendered: KubeObject[];
-  const kubectl = (args: string[], kubeconfig = server.kubeconfigPath) =>
-    run('kubectl', args, {
-      env: { ...process.env, KUBECONFIG: kubeconfig },
-      timeout: 60_000,
-    });
+  const kubectl = async (args: string[], input?: string) => {
+    const result = await cluster.kubectl(args, { input });
+    if (result.code !== 0)
+      throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
+    return result;
+  };
+  const kustomize = async (dir: string) =>
+    parseAllDocuments((await kubectl(['kustomize', dir])).stdout).map(d =>
+      d.toJS(),
+    );
 
   beforeAll(async () => {
-    const out = await run('kubectl', ['kustomize', DEPLOY], {
-      timeout: 60_000,
-    });
-    rendered = parseAllDocuments(out.stdout).map(d => d.toJS());
-    server = await startKubeTestServer({
-      tokens: {
-        controller: {
-          user: 'system:serviceaccount:portico-system:portico-controller',
-          allow: rulesFor(rendered, 'portico-controller'),
-        },
-        speaker: {
-          user: 'system:serviceaccount:portico-system:portico-speaker',
-          allow: rulesFor(rendered, 'portico-speaker'),
-        },
-      },
-    });
+    cluster = await startTestCluster({ audit: true });
+    rendered = await kustomize(DEPLOY);
   });
 
   afterAll(async () => {
-    await server?.stop();
+    await cluster?.stop();
   });
 
   it('renders the objects a cluster needs, with least privilege for each role', () => {
@@ -156,11 +161,14 @@ describe('deploy/ (kustomize base)', () => {
           '',
         ].join('\n'),
       );
-      const out = await run('kubectl', ['kustomize', dir], { timeout: 60_000 });
-      const objects = parseAllDocuments(out.stdout).map(d => d.toJS());
+      const objects = await kustomize(dir);
       const names = objects.map(o => `${o.kind}/${o.metadata.name}`);
       expect(names).toContain('Deployment/portico-controller');
       expect(names.filter(n => n.includes('portico-speaker'))).toEqual([]);
+      // MetalLB's own CRDs are already there: the overlay leaves them alone.
+      expect(
+        names.filter(n => n.startsWith('CustomResourceDefinition/')),
+      ).toEqual(['CustomResourceDefinition/exposuregrants.portico.dev']);
       const controller = objects.find(o => o.kind === 'Deployment');
       expect(controller.spec.template.spec.containers[0].env).toContainEqual({
         name: 'PORTICO_MODE',
@@ -171,8 +179,52 @@ describe('deploy/ (kustomize base)', () => {
     }
   });
 
+  it('the MetalLB data-plane overlay applied next to a running MetalLB leaves its CRDs alone', async () => {
+    const metallbCluster = await startTestCluster({ crds: [METALLB_CRDS] });
+    const dir = await mkdtemp(join(tmpdir(), 'portico-overlay-'));
+    try {
+      const crdVersions = async () =>
+        (
+          await metallbCluster.kubectl([
+            'get',
+            'crd',
+            '-l',
+            'app.kubernetes.io/part-of!=portico',
+            '-o',
+            'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion}{"\\n"}{end}',
+          ])
+        ).stdout;
+      const before = await crdVersions();
+      expect(before).toMatch(/bgppeers.metallb.io=/);
+      await symlink(DEPLOY, join(dir, 'base'));
+      await writeFile(
+        join(dir, 'kustomization.yaml'),
+        'resources: [base]\ncomponents: [base/components/metallb-dataplane]\n',
+      );
+      const applied = await metallbCluster.kubectl(['apply', '-k', dir]);
+      expect(applied.stderr).toBe('');
+      expect(applied.stdout).not.toMatch(/metallb.io (configured|created)/);
+      expect(await crdVersions()).toBe(before);
+      // BGPPeer v1beta1, which MetalLB still serves, keeps working.
+      const peers = await metallbCluster.kubectl([
+        'get',
+        'crd',
+        'bgppeers.metallb.io',
+        '-o',
+        'jsonpath={.spec.versions[*].name}',
+      ]);
+      expect(peers.stdout.split(' ').sort()).toEqual(['v1beta1', 'v1beta2']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await metallbCluster.stop();
+    }
+  });
+
   it('`kubectl apply -k deploy/` succeeds against the API server', async () => {
     const first = await kubectl(['apply', '-k', DEPLOY]);
+    expect(first.stdout).toMatch(
+      /validatingadmissionpolicy.admissionregistration.k8s.io\/portico-exposuregrant created/,
+    );
     const workloads = [
       'deployment.apps/portico-controller',
       'daemonset.apps/portico-speaker',
@@ -210,9 +262,9 @@ describe('deploy/ (kustomize base)', () => {
     ).map(d => d.toJS());
     for (const doc of seed)
       if (doc.kind === 'Service') doc.metadata.namespace = 'default';
-    server.apply(seed);
+    await cluster.apply(seed);
     // A BGPPeer whose password is in a Secret, which the speaker must be able to read.
-    server.apply([
+    await cluster.apply([
       {
         apiVersion: 'v1',
         kind: 'Secret',
@@ -233,9 +285,13 @@ describe('deploy/ (kustomize base)', () => {
       },
     ]);
 
-    const kubeConfigFor = (token: string) => {
+    const kubeConfigFor = async (account: string) => {
       const kc = new KubeConfig();
-      kc.loadFromString(server.kubeconfigFor(token));
+      kc.loadFromString(
+        cluster.kubeconfigFor(
+          await cluster.serviceAccountToken('portico-system', account),
+        ),
+      );
       return kc;
     };
     const stop = new AbortController();
@@ -251,7 +307,7 @@ describe('deploy/ (kustomize base)', () => {
     const controller = await runController(
       config,
       {
-        kubeConfig: kubeConfigFor('controller'),
+        kubeConfig: await kubeConfigFor('portico-controller'),
         logger: silentLogger,
         registry: new Registry(),
         clock: systemClock,
@@ -259,7 +315,7 @@ describe('deploy/ (kustomize base)', () => {
       stop.signal,
     );
     const speakerView = new ClusterView({
-      kubeConfig: kubeConfigFor('speaker'),
+      kubeConfig: await kubeConfigFor('portico-speaker'),
       logger: silentLogger,
       metallbNamespace: 'metallb-system',
       agentNamespace: 'portico-system',
@@ -277,7 +333,7 @@ describe('deploy/ (kustomize base)', () => {
     speakerView.start(stop.signal);
     try {
       const admin = new KubeConfig();
-      admin.loadFromString(server.kubeconfig);
+      admin.loadFromString(cluster.kubeconfig);
       const core = admin.makeApiClient(CoreV1Api);
       await eventually(
         async () => {
@@ -321,6 +377,62 @@ describe('deploy/ (kustomize base)', () => {
     } finally {
       stop.abort();
       await controller.done;
+    }
+  });
+
+  it('what the controller and speaker call is what their roles allow (kubectl auth can-i --list)', async () => {
+    const namespaces = ['portico-system', 'metallb-system', 'default'];
+    for (const account of ['portico-controller', 'portico-speaker']) {
+      const user = `system:serviceaccount:portico-system:${account}`;
+      const allowed = new Set<string>();
+      for (const ns of namespaces) {
+        const list = await kubectl([
+          'auth',
+          'can-i',
+          '--list',
+          `--as=${user}`,
+          `--namespace=${ns}`,
+        ]);
+        for (const row of list.stdout.split('\n').slice(1)) {
+          const match = row.match(
+            /^(\S+)\s+\[[^\]]*\]\s+\[([^\]]*)\]\s+\[([^\]]*)\]/,
+          );
+          if (!match || match[1].startsWith('self')) continue;
+          for (const verb of match[3].split(' ').filter(Boolean)) {
+            allowed.add(`${ns} ${verb} ${match[1]}`);
+          }
+        }
+      }
+      const calls = (await cluster.auditEvents())
+        .filter(e => e.user.username === user && e.objectRef?.resource)
+        .map(e => {
+          const ref = e.objectRef!;
+          const resource = [
+            ref.resource,
+            ref.subresource ? `/${ref.subresource}` : '',
+            ref.apiGroup ? `.${ref.apiGroup}` : '',
+          ].join('');
+          return {
+            ns: ref.namespace,
+            verb: e.verb,
+            resource,
+            code: e.responseStatus?.code,
+          };
+        });
+      expect(calls.length).toBeGreaterThan(0);
+      // Nothing the code called was refused ...
+      expect(calls.filter(c => c.code === 403)).toEqual([]);
+      // ... and each call is allowed by what can-i lists (cluster-wide rules show in every namespace).
+      const unlisted = calls.filter(c =>
+        (c.ns ? [c.ns] : namespaces).every(
+          ns =>
+            !allowed.has(`${ns} ${c.verb} ${c.resource}`) &&
+            !allowed.has(
+              `${ns} ${c.verb} ${c.resource.replace(/\/[^.]+/, '')}`,
+            ),
+        ),
+      );
+      expect(unlisted).toEqual([]);
     }
   });
 });

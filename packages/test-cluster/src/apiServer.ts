@@ -26,6 +26,7 @@ export async function prepareApiServer(
   dir: string,
   etcdUrl: string,
   tokens: Array<{ token: string; user: string; groups: string[] }>,
+  audit = false,
 ): Promise<ApiServerFiles> {
   const serving = await createServingCertificate();
   const accountKeys = createServiceAccountKeys();
@@ -41,6 +42,19 @@ export async function prepareApiServer(
       .join(''),
     { mode: 0o600 },
   );
+  const auditFlags: string[] = [];
+  if (audit) {
+    // Who did what, request by request: what a component really calls.
+    await writeFile(
+      path('audit-policy.yaml'),
+      'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n',
+    );
+    auditFlags.push(
+      `--audit-policy-file=${path('audit-policy.yaml')}`,
+      `--audit-log-path=${path('audit.log')}`,
+      '--audit-log-format=json',
+    );
+  }
   return {
     certificate: path('serving.crt'),
     certificateAuthority: serving.certificate,
@@ -62,6 +76,7 @@ export async function prepareApiServer(
       '--endpoint-reconciler-type=none',
       '--profiling=false',
       '--v=0',
+      ...auditFlags,
     ],
   };
 }

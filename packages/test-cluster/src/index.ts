@@ -5,7 +5,11 @@
  * @packageDocumentation
  */
 export { startTestCluster } from './startTestCluster';
-export type { TestCluster, TestClusterOptions } from './startTestCluster';
+export type {
+  AuditEvent,
+  TestCluster,
+  TestClusterOptions,
+} from './startTestCluster';
 export { ensureTestClusterBinaries, BIN_DIR_ENV } from './binaries';
 export type { TestClusterBinaries } from './binaries';
 export type { KubectlResult } from './kubectl';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -41,6 +41,24 @@ export interface TestClusterOptions {
   controllerManager?: boolean;
   /** Where to write the admin kubeconfig; in the cluster's own directory when omitted. */
   kubeconfigPath?: string;
+  /** Keep the API server's audit log (every request, at Metadata level): see auditEvents(). */
+  audit?: boolean;
+}
+
+/** One request as the API server's audit log records it. */
+export interface AuditEvent {
+  verb: string;
+  user: { username: string; groups?: string[] };
+  objectRef?: {
+    resource?: string;
+    subresource?: string;
+    namespace?: string;
+    name?: string;
+    apiGroup?: string;
+  };
+  requestURI: string;
+  responseStatus?: { code?: number };
+  stage: string;
 }
 
 export interface TestCluster {
@@ -80,6 +98,8 @@ export interface TestCluster {
   ): Promise<KubectlResult>;
   /** `kubectl apply --server-side` of objects or manifest paths, as the admin. */
   apply(objects: Array<KubeObject | string> | KubeObject): Promise<void>;
+  /** The audit log so far (with `audit: true`), one entry per completed request. */
+  auditEvents(): Promise<AuditEvent[]>;
   /** Compacts etcd up to now: a watch resumed from an earlier version gets 410 Gone. */
   compactHistory(): Promise<void>;
   /**
@@ -134,14 +154,19 @@ export async function startTestCluster(
         randomBytes(24).toString('hex'),
       ]),
     );
-    const files = await prepareApiServer(dir, etcd.url, [
-      { token: adminToken, user: 'admin', groups: ['system:masters'] },
-      ...[...userTokens].map(([user, token]) => ({
-        token,
-        user,
-        groups: options.users?.[user] ?? [],
-      })),
-    ]);
+    const files = await prepareApiServer(
+      dir,
+      etcd.url,
+      [
+        { token: adminToken, user: 'admin', groups: ['system:masters'] },
+        ...[...userTokens].map(([user, token]) => ({
+          token,
+          user,
+          groups: options.users?.[user] ?? [],
+        })),
+      ],
+      options.audit,
+    );
     let apiServer: RunningApiServer = await startApiServer({
       binary: binaries.kubeApiserver,
       files,
@@ -255,6 +280,18 @@ export async function startTestCluster(
         ),
       kubectl,
       apply,
+      async auditEvents() {
+        if (!options.audit)
+          throw new Error('start the cluster with audit: true');
+        const text = await readFile(join(dir, 'audit.log'), 'utf8').catch(
+          () => '',
+        );
+        return text
+          .split('\n')
+          .filter(Boolean)
+          .map(line => JSON.parse(line) as AuditEvent)
+          .filter(event => event.stage === 'ResponseComplete');
+      },
       compactHistory: () => etcd.compact(),
       async simulateOutage(mode = 'refuse') {
         if (mode === 'hang') {
