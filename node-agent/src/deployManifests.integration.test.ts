@@ -10,8 +10,6 @@ import {
 } from '@kubernetes/client-node';
 import {
   KubeObject,
-  loadManifests,
-  renderDeploy,
   startTestCluster,
   TestCluster,
 } from '@portico/test-cluster';

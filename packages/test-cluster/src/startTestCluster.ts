@@ -98,6 +98,11 @@ export interface TestCluster {
   ): Promise<KubectlResult>;
   /** `kubectl apply --server-side` of objects or manifest paths, as the admin. */
   apply(objects: Array<KubeObject | string> | KubeObject): Promise<void>;
+  /**
+   * Waits until the API server refuses `object` (a server-side dry run): admission
+   * policies take effect a moment after they are created. Resolves with the message.
+   */
+  untilRefused(object: KubeObject, timeoutMs?: number): Promise<string>;
   /** The audit log so far (with `audit: true`), one entry per completed request. */
   auditEvents(): Promise<AuditEvent[]>;
   /** Compacts etcd up to now: a watch resumed from an earlier version gets 410 Gone. */
@@ -280,6 +285,22 @@ export async function startTestCluster(
         ),
       kubectl,
       apply,
+      async untilRefused(object, timeoutMs = 30_000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const result = await kubectl(
+            ['create', '--dry-run=server', '-f', '-'],
+            { input: toYaml([object]) },
+          );
+          if (result.code !== 0) return result.stderr;
+          if (Date.now() > deadline) {
+            throw new Error(
+              `${object.kind} ${object.metadata.name} still accepted after ${timeoutMs} ms`,
+            );
+          }
+          await new Promise(r => setTimeout(r, 200));
+        }
+      },
       async auditEvents() {
         if (!options.audit)
           throw new Error('start the cluster with audit: true');

@@ -143,6 +143,18 @@ export async function startHarness(): Promise<KubeHarness> {
   for (const obj of manifests) {
     await createOrReplace(objects, obj as KubernetesObject);
   }
+  // Admission policies take effect a moment after they are created.
+  await target.cluster?.untilRefused(
+    ipAddressPool(ns.metallb, 'probe', ['192.0.2.20-192.0.2.10']),
+  );
+  await target.cluster?.untilRefused(
+    exposureGrant(
+      `probe-${run}`,
+      { namespace: ns.apps, name: 'probe' },
+      ['192.0.2.1'],
+      'probe',
+    ),
+  );
 
   const accounts: Record<Account, { namespace: string; name: string }> = {
     controller: { namespace: ns.agent, name: 'portico-controller' },
