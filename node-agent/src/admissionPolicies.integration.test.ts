@@ -47,6 +47,27 @@ describe('admission policies of deploy/ on a real API server', () => {
     expect(result.stderr).toContain(message);
   };
 
+  const pool = (addresses: string[]) => ({
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'IPAddressPool',
+    metadata: { name: 'pool', namespace: 'metallb-system' },
+    spec: { addresses },
+  });
+
+  const grant = (spec: Record<string, unknown> = {}) => ({
+    apiVersion: 'portico.dev/v1alpha1',
+    kind: 'ExposureGrant',
+    metadata: { name: 'edge-api' },
+    spec: {
+      service: { namespace: 'default', name: 'edge-api' },
+      addresses: ['192.0.2.5'],
+      pool: 'pool',
+      requestId: 'req-1',
+      owner: 'group:default/team-payments',
+      ...spec,
+    },
+  });
+
   beforeAll(async () => {
     cluster = await startTestCluster({
       crds: [CRDS],
@@ -68,13 +89,6 @@ describe('admission policies of deploy/ on a real API server', () => {
 
   afterAll(async () => {
     await cluster?.stop();
-  });
-
-  const pool = (addresses: string[]) => ({
-    apiVersion: 'metallb.io/v1beta1',
-    kind: 'IPAddressPool',
-    metadata: { name: 'pool', namespace: 'metallb-system' },
-    spec: { addresses },
   });
 
   it('IPAddressPool: every entry is a CIDR or an ordered range of one family', async () => {
@@ -138,20 +152,6 @@ describe('admission policies of deploy/ on a real API server', () => {
     const good = await apply(peer({ holdTime: '90s', keepaliveTime: '30s' }));
     expect(good.stderr).toBe('');
     expect(good.code).toBe(0);
-  });
-
-  const grant = (spec: Record<string, unknown> = {}) => ({
-    apiVersion: 'portico.dev/v1alpha1',
-    kind: 'ExposureGrant',
-    metadata: { name: 'edge-api' },
-    spec: {
-      service: { namespace: 'default', name: 'edge-api' },
-      addresses: ['192.0.2.5'],
-      pool: 'pool',
-      requestId: 'req-1',
-      owner: 'group:default/team-payments',
-      ...spec,
-    },
   });
 
   it('ExposureGrant: written only by the portal, naming addresses and a pool', async () => {

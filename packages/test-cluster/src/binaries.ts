@@ -6,6 +6,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** The Go module that pins the Kubernetes and etcd releases. */
+// A test-only package, run from its sources in the repository, never built.
+// eslint-disable-next-line no-restricted-syntax
 export const GO_MODULE_DIR = resolve(__dirname, '../go');
 
 const COMMANDS = {

@@ -7,6 +7,8 @@ import { kubectlOrThrow } from './kubectl';
 import { isJsonObject, KubeObject } from './types';
 
 /** The repository's `deploy/` kustomization. */
+// A test-only package, run from its sources in the repository, never built.
+// eslint-disable-next-line no-restricted-syntax
 export const DEPLOY_DIR = resolve(__dirname, '../../../deploy');
 
 /** The values of deploy/settings.env; what is left out keeps its default. */
