@@ -83,7 +83,7 @@ async function round(lab: Lab, c: Case, i: number): Promise<number[]> {
   const ingress = () => lab.cluster.ingressOf(APP_NAMESPACE, c.service);
 
   const start = Date.now();
-  lab.cluster.server.apply(exposureGrant(name, c.service, vip, c.pool));
+  await lab.cluster.applyGrant(exposureGrant(name, c.service, vip, c.pool));
   const status = await elapsed(start, `status ${vip}`, async () =>
     (await ingress()).includes(vip),
   );
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     if (lab.missing.length > 0) throw new Error(lab.missing.join('; '));
-    lab.cluster.server.apply(labPoolObjects());
+    await lab.cluster.apply(labPoolObjects());
     await waitFor(
       'BGP sessions with all three nodes',
       async () =>
