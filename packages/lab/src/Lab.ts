@@ -150,7 +150,7 @@ export class Lab {
         // The portal acts as its own ServiceAccount (deploy/rbac/portal.yaml).
         PORTICO_LAB_KUBE_TOKEN: this.cluster.tokens.portal,
         PORTICO_LAB_KUBE_CA_DATA: Buffer.from(
-          this.cluster.cluster.certificateAuthority,
+          this.cluster.certificateAuthority,
         ).toString('base64'),
       },
     });

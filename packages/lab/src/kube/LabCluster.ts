@@ -26,7 +26,7 @@ export type { KubeObject };
  */
 export class LabCluster {
   private constructor(
-    readonly cluster: TestCluster,
+    private readonly cluster: TestCluster,
     private readonly relay: ApiRelay,
     /** Each component's ServiceAccount token. */
     readonly tokens: Record<LabAccount, string>,
@@ -86,6 +86,11 @@ export class LabCluster {
   /** The admin kubeconfig file (for the lab's user and its checks). */
   get kubeconfigPath(): string {
     return this.cluster.kubeconfigPath;
+  }
+
+  /** PEM CA certificate of the API server's serving certificate. */
+  get certificateAuthority(): string {
+    return this.cluster.certificateAuthority;
   }
 
   /** The kubectl built with the API server (the same release). */
