@@ -9,7 +9,7 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Lab } from './Lab';
 import { destroyNamespaces, listLabNamespaces } from './network';
 import { describeLab } from './describeLab';
@@ -24,6 +24,8 @@ import { LabSigningKey } from './portal/userTokens';
 import { LAB_PREFIX, newRunId } from './topology';
 
 const STATE_FILE = join(tmpdir(), 'portico-lab.json');
+/** How @portico/test-cluster names its directories. */
+const CLUSTER_DIR = 'portico-test-cluster-';
 
 interface LabState {
   pid: number;
@@ -34,6 +36,8 @@ interface LabState {
   backendUrl: string;
   /** What the lab runs in the root namespace, for `--down` after a crash. */
   processes: LabProcess[];
+  /** The API server's and etcd's data, outside `dir`. */
+  clusterDir?: string;
 }
 
 async function up(): Promise<void> {
@@ -56,6 +60,7 @@ async function up(): Promise<void> {
       dir,
       backendUrl: lab.portal.backendUrl,
       processes: await childProcesses(),
+      clusterDir: lab.cluster.dir,
     };
     await writeFile(STATE_FILE, JSON.stringify(state));
   };
@@ -159,6 +164,9 @@ async function down(): Promise<void> {
     await destroyNamespaces(leftovers);
   }
   if (state) await rm(state.dir, { recursive: true, force: true });
+  if (state?.clusterDir && basename(state.clusterDir).startsWith(CLUSTER_DIR)) {
+    await rm(state.clusterDir, { recursive: true, force: true });
+  }
   await rm(STATE_FILE, { force: true });
   console.log('The lab is gone.');
 }

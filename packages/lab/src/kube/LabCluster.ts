@@ -88,6 +88,11 @@ export class LabCluster {
     return this.cluster.kubeconfigPath;
   }
 
+  /** The API server's and etcd's directory (removed by stop). */
+  get dir(): string {
+    return this.cluster.dir;
+  }
+
   /** PEM CA certificate of the API server's serving certificate. */
   get certificateAuthority(): string {
     return this.cluster.certificateAuthority;
