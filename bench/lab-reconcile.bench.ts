@@ -4,7 +4,9 @@
  * approves) to the controller's Service status, and to the announcement — for a
  * BGP pool, the router's ECMP route via both nodes with an endpoint; for an L2
  * pool, the owner's ARP reply to the router — and back when the grant is deleted.
- * Stages are polled every 10-20 ms (an ARP probe waits up to 200 ms for a reply),
+ * The lab's cluster is a real kube-apiserver and etcd; the grant is written as
+ * the portal writes it (server-side apply as its ServiceAccount), and the
+ * controller and speakers watch as theirs. Stages are polled every 10-20 ms (an ARP probe waits up to 200 ms for a reply),
  * so figures carry that resolution.
  *
  *   sudo npx tsx bench/lab-reconcile.bench.ts [rounds per pool]
