@@ -6,8 +6,8 @@
  * pool, the owner's ARP reply to the router — and back when the grant is deleted.
  * The lab's cluster is a real kube-apiserver and etcd; the grant is written as
  * the portal writes it (server-side apply as its ServiceAccount), and the
- * controller and speakers watch as theirs. Stages are polled every 10-20 ms (an ARP probe waits up to 200 ms for a reply),
- * so figures carry that resolution.
+ * controller and speakers watch as theirs. Stages are polled every 10-20 ms (an
+ * ARP probe waits up to 200 ms for a reply), so figures carry that resolution.
  *
  *   sudo npx tsx bench/lab-reconcile.bench.ts [rounds per pool]
  */
