@@ -4,8 +4,10 @@
  * approves) to the controller's Service status, and to the announcement — for a
  * BGP pool, the router's ECMP route via both nodes with an endpoint; for an L2
  * pool, the owner's ARP reply to the router — and back when the grant is deleted.
- * Stages are polled every 10-20 ms (an ARP probe waits up to 200 ms for a reply),
- * so figures carry that resolution.
+ * The lab's cluster is a real kube-apiserver and etcd; the grant is written as
+ * the portal writes it (server-side apply as its ServiceAccount), and the
+ * controller and speakers watch as theirs. Stages are polled every 10-20 ms (an
+ * ARP probe waits up to 200 ms for a reply), so figures carry that resolution.
  *
  *   sudo npx tsx bench/lab-reconcile.bench.ts [rounds per pool]
  */
@@ -83,7 +85,7 @@ async function round(lab: Lab, c: Case, i: number): Promise<number[]> {
   const ingress = () => lab.cluster.ingressOf(APP_NAMESPACE, c.service);
 
   const start = Date.now();
-  lab.cluster.server.apply(exposureGrant(name, c.service, vip, c.pool));
+  await lab.cluster.applyGrant(exposureGrant(name, c.service, vip, c.pool));
   const status = await elapsed(start, `status ${vip}`, async () =>
     (await ingress()).includes(vip),
   );
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     if (lab.missing.length > 0) throw new Error(lab.missing.join('; '));
-    lab.cluster.server.apply(labPoolObjects());
+    await lab.cluster.apply(labPoolObjects());
     await waitFor(
       'BGP sessions with all three nodes',
       async () =>

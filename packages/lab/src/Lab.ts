@@ -88,7 +88,7 @@ export class Lab {
 
     this.cluster = await LabCluster.start(t, this.dir);
     this.log(
-      `Kubernetes API: ${this.cluster.url} (in the nodes: https://127.0.0.1:6443)`,
+      `Kubernetes API: kube-apiserver ${this.cluster.version} on ${this.cluster.url} (in the nodes: https://127.0.0.1:6443)`,
     );
     this.lbAddresses = new LoadBalancerAddresses(t, this.cluster).run(
       this.abort.signal,
@@ -147,9 +147,10 @@ export class Lab {
       extraConfig: this.signingKey.config,
       env: {
         PORTICO_LAB_KUBE_URL: this.cluster.url,
-        PORTICO_LAB_KUBE_TOKEN: this.cluster.server.adminToken,
+        // The portal acts as its own ServiceAccount (deploy/rbac/portal.yaml).
+        PORTICO_LAB_KUBE_TOKEN: this.cluster.tokens.portal,
         PORTICO_LAB_KUBE_CA_DATA: Buffer.from(
-          this.cluster.server.certificateAuthority!,
+          this.cluster.certificateAuthority,
         ).toString('base64'),
       },
     });
@@ -174,7 +175,7 @@ export class Lab {
       [
         'speaker',
         '--kubeconfig',
-        this.cluster.nodeKubeconfigPath,
+        this.cluster.kubeconfigOf('speaker'),
         '--node-name',
         nodeName,
         '--l2-interfaces',
@@ -202,7 +203,7 @@ export class Lab {
       [
         'controller',
         '--kubeconfig',
-        this.cluster.server.kubeconfigPath,
+        this.cluster.kubeconfigOf('controller'),
         '--listen',
         `127.0.0.1:${await freePort()}`,
         '--lease-duration',

@@ -9,21 +9,35 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Lab } from './Lab';
 import { destroyNamespaces, listLabNamespaces } from './network';
 import { describeLab } from './describeLab';
+import {
+  childProcesses,
+  killLeftovers,
+  LabProcess,
+  startTimeOf,
+} from './leftovers';
 import { LAB_USERS, LabUser, PortalClient } from './portal/PortalClient';
 import { LabSigningKey } from './portal/userTokens';
 import { LAB_PREFIX, newRunId } from './topology';
 
 const STATE_FILE = join(tmpdir(), 'portico-lab.json');
+/** How @portico/test-cluster names its directories. */
+const CLUSTER_DIR = 'portico-test-cluster-';
 
 interface LabState {
   pid: number;
+  /** The lab process's start time: a pid reused since is not the lab. */
+  startTime?: string;
   runId: string;
   dir: string;
   backendUrl: string;
+  /** What the lab runs in the root namespace, for `--down` after a crash. */
+  processes: LabProcess[];
+  /** The API server's and etcd's data, outside `dir`. */
+  clusterDir?: string;
 }
 
 async function up(): Promise<void> {
@@ -38,13 +52,19 @@ async function up(): Promise<void> {
     withApp: true,
     log: line => console.log(`  ${line}`),
   });
-  const state: LabState = {
-    pid: process.pid,
-    runId,
-    dir,
-    backendUrl: lab.portal.backendUrl,
+  const saveState = async () => {
+    const state: LabState = {
+      pid: process.pid,
+      startTime: await startTimeOf(process.pid),
+      runId,
+      dir,
+      backendUrl: lab.portal.backendUrl,
+      processes: await childProcesses(),
+      clusterDir: lab.cluster.dir,
+    };
+    await writeFile(STATE_FILE, JSON.stringify(state));
   };
-  await writeFile(STATE_FILE, JSON.stringify(state));
+  await saveState();
   console.log(`\n${describeLab(lab)}\n`);
   console.log(
     'Ctrl-C (or `npm run lab -- --down` elsewhere) removes everything.',
@@ -70,7 +90,10 @@ async function up(): Promise<void> {
   process.on('SIGUSR2', () => {
     console.log('Starting the portal again...');
     lab.startPortal().then(
-      () => console.log(`The portal is back: ${lab.portal.appUrl}`),
+      () => {
+        console.log(`The portal is back: ${lab.portal.appUrl}`);
+        return saveState();
+      },
       error => console.error(`The portal did not start: ${error.message}`),
     );
   });
@@ -92,7 +115,7 @@ async function callAs(args: string[]): Promise<void> {
     );
   }
   const state = await readState();
-  if (!state || !isAlive(state.pid)) throw new Error('no lab is running');
+  if (!state || !(await isAlive(state))) throw new Error('no lab is running');
   const client = new PortalClient(
     state.backendUrl,
     await LabSigningKey.load(state.dir),
@@ -111,7 +134,7 @@ async function signalPortal(action: string | undefined): Promise<void> {
     throw new Error('usage: npm run lab -- portal stop|start');
   }
   const state = await readState();
-  if (!state || !isAlive(state.pid)) throw new Error('no lab is running');
+  if (!state || !(await isAlive(state))) throw new Error('no lab is running');
   process.kill(state.pid, action === 'stop' ? 'SIGUSR1' : 'SIGUSR2');
   console.log(
     `Asked the lab to ${action} the portal; its terminal says when it is done.`,
@@ -120,13 +143,20 @@ async function signalPortal(action: string | undefined): Promise<void> {
 
 async function down(): Promise<void> {
   const state = await readState();
-  if (state && isAlive(state.pid)) {
+  if (state && (await isAlive(state))) {
     console.log(`Stopping the lab of run ${state.runId} (pid ${state.pid})...`);
     process.kill(state.pid, 'SIGTERM');
     const deadline = Date.now() + 60_000;
-    while (isAlive(state.pid) && Date.now() < deadline) {
+    while ((await isAlive(state)) && Date.now() < deadline) {
       await new Promise(r => setTimeout(r, 250));
     }
+    if (await isAlive(state)) process.kill(state.pid, 'SIGKILL');
+  }
+  // A lab that crashed (or was killed) left its API server, etcd, controller and
+  // portal running in the root namespace.
+  const killed = await killLeftovers(state?.processes ?? []);
+  if (killed.length > 0) {
+    console.log(`Stopped processes the lab left: ${killed.join(', ')}`);
   }
   const leftovers = await listLabNamespaces(LAB_PREFIX);
   if (leftovers.length > 0) {
@@ -134,17 +164,17 @@ async function down(): Promise<void> {
     await destroyNamespaces(leftovers);
   }
   if (state) await rm(state.dir, { recursive: true, force: true });
+  if (state?.clusterDir && basename(state.clusterDir).startsWith(CLUSTER_DIR)) {
+    await rm(state.clusterDir, { recursive: true, force: true });
+  }
   await rm(STATE_FILE, { force: true });
   console.log('The lab is gone.');
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Whether the lab of `state` still runs: its pid, with the same start time. */
+async function isAlive(state: LabState): Promise<boolean> {
+  const startTime = await startTimeOf(state.pid);
+  return startTime !== undefined && startTime === state.startTime;
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 /*
  * The lab's data plane without the portal: grants written into the cluster as the
- * portal writes them, then everything the node agents, BIRD and the kernel must do
+ * portal writes them (as its ServiceAccount, the only writer admission allows), then everything the node agents, BIRD and the kernel must do
  * for the client to reach the VIPs. The portal path is lab.e2e.test.ts. Needs root.
  */
 import { mkdtempSync } from 'node:fs';
@@ -35,7 +35,7 @@ describe('the lab data plane: grants to reachable VIPs', () => {
     if (lab.missing.length > 0) {
       throw new Error(`the lab lacks parts: ${lab.missing.join('; ')}`);
     }
-    lab.cluster.server.apply(labPoolObjects());
+    await lab.cluster.apply(labPoolObjects());
     await waitFor(
       'BGP sessions with all three nodes',
       async () =>
@@ -49,14 +49,14 @@ describe('the lab data plane: grants to reachable VIPs', () => {
   }, 60_000);
 
   it('an L2 grant: the Service gets the address and one node answers ARP for it', async () => {
-    lab.cluster.server.apply(
+    await lab.cluster.applyGrant(
       exposureGrant('edge-api', 'edge-api', L2_VIP, 'prod-external'),
     );
     l2Owner = await expectL2Served(lab, 'edge-api', L2_VIP);
   });
 
   it('a BGP grant: the router holds one route per node with an endpoint (ECMP)', async () => {
-    lab.cluster.server.apply(
+    await lab.cluster.applyGrant(
       exposureGrant(
         'edge-api-internal',
         'edge-api-internal',
@@ -72,7 +72,7 @@ describe('the lab data plane: grants to reachable VIPs', () => {
   });
 
   it('a grant deleted: the Service loses the address and the VIP stops answering', async () => {
-    lab.cluster.server.apply(
+    await lab.cluster.applyGrant(
       exposureGrant(
         'edge-api-preview',
         'edge-api-preview',

@@ -15,7 +15,8 @@ export function describeLab(lab: Lab): string {
           n.runsWorkload ? ', edge-api' : ''
         }` + `  (ip netns exec ${n.netns} ...)`,
     ),
-    `  Kubernetes  ${lab.cluster.url}  (KUBECONFIG=${lab.cluster.server.kubeconfigPath} kubectl get svc -A)`,
+    `  Kubernetes  kube-apiserver ${lab.cluster.version} on ${lab.cluster.url}` +
+      `  (KUBECONFIG=${lab.cluster.kubeconfigPath} ${lab.cluster.kubectlBinary} get svc -A)`,
     `  BGP VIPs    ${BGP_VIP_CIDR}, L2 VIPs on the node segment (see lab/app-config.lab.yaml)`,
     '',
     `  Portal      ${

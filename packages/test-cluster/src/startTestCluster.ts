@@ -67,6 +67,8 @@ export interface TestCluster {
   /** What the API server's /version reports, e.g. `v1.37.2`. */
   version: string;
   binaries: TestClusterBinaries;
+  /** The cluster's own directory (etcd data, certificates, tokens); stop() removes it. */
+  dir: string;
   /** PEM CA certificate the kubeconfigs trust. */
   certificateAuthority: string;
   adminToken: string;
@@ -258,6 +260,7 @@ export async function startTestCluster(
       url,
       version,
       binaries,
+      dir,
       certificateAuthority: ca,
       adminToken,
       kubeconfig,

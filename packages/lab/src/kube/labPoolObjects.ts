@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { KubeObject } from '@portico/kube-test-server';
+import { KubeObject } from '@portico/test-cluster';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { LAB_CONFIG } from '../paths';

@@ -1,4 +1,4 @@
-import { KubeObject } from '@portico/kube-test-server';
+import { KubeObject } from '@portico/test-cluster';
 import { NODE_ASN, Topology, WORKLOAD_PORT } from '../topology';
 
 /** The application team's Kubernetes namespace in the lab. */

@@ -1,4 +1,4 @@
-import { KubeObject } from '@portico/kube-test-server';
+import { KubeObject } from '@portico/test-cluster';
 import { ipIn } from '../exec';
 import { LabCluster } from '../kube/LabCluster';
 import { LB_INTERFACE } from '../network';
@@ -86,8 +86,9 @@ export function desiredAddresses(
       .filter(
         s =>
           s.metadata.namespace === service.metadata.namespace &&
-          s.metadata.labels?.['kubernetes.io/service-name'] ===
-            service.metadata.name,
+          (s.metadata.labels as Record<string, string> | undefined)?.[
+            'kubernetes.io/service-name'
+          ] === service.metadata.name,
       )
       .flatMap(
         s =>
