@@ -19,6 +19,13 @@ export const REPO_ROOT = resolve(__dirname, '../../../..');
 export const DEPLOY_CRDS = resolve(REPO_ROOT, 'deploy/crds');
 export const PORTAL_RBAC = resolve(REPO_ROOT, 'deploy/rbac/portal.yaml');
 export const PORTAL_USER = 'system:serviceaccount:kube-system:portico-portal';
+const MANAGED_RESOURCES = [
+  'ipaddresspools.metallb.io',
+  'l2advertisements.metallb.io',
+  'bgpadvertisements.metallb.io',
+  'bgppeers.metallb.io',
+  'exposuregrants.portico.dev',
+].join(',');
 
 /**
  * A cluster the portal's reconciler runs against as itself: a fresh real
@@ -110,6 +117,17 @@ export async function startPortalCluster(
     await kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], {
       input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
     });
+
+    // A CRD just established answers 429 until its watch cache is ready.
+    await eventually(
+      'the CRDs to serve',
+      () =>
+        kubectl(['get', MANAGED_RESOURCES, '-A']).then(
+          () => true,
+          () => false,
+        ),
+      30_000,
+    );
 
     const admin = new KubeConfig();
     admin.loadFromString(target.kubeconfig);
