@@ -204,12 +204,7 @@ describe('cluster reconciler on a real kube-apiserver, as the portal ServiceAcco
     );
     await eventually('the MetalLB objects', async () => {
       const pools = (
-        await kubectlJson(
-          'get',
-          'ipaddresspools.metallb.io',
-          '-n',
-          mlb(),
-        )
+        await kubectlJson('get', 'ipaddresspools.metallb.io', '-n', mlb())
       ).items;
       return pools.length === 2 && pools;
     });
@@ -252,12 +247,7 @@ describe('cluster reconciler on a real kube-apiserver, as the portal ServiceAcco
       communities: ['65000:100'],
       largeCommunities: ['65000:1:2'],
     });
-    const peers = await kubectlJson(
-      'get',
-      'bgppeers.metallb.io',
-      '-n',
-      mlb(),
-    );
+    const peers = await kubectlJson('get', 'bgppeers.metallb.io', '-n', mlb());
     expect(peers.items[0].spec).toMatchObject({
       peerAddress: '192.0.2.1',
       peerASN: 65000,
@@ -382,7 +372,9 @@ describe('cluster reconciler on a real kube-apiserver, as the portal ServiceAcco
     const createdAt = Date.now();
 
     const drift = await eventually('the unallocated grant as drift', async () =>
-      (await view()).drift.find(
+      (
+        await view()
+      ).drift.find(
         d => d.kind === 'grant-not-allocated' && d.name === 'legacy',
       ),
     );
@@ -404,13 +396,10 @@ describe('cluster reconciler on a real kube-apiserver, as the portal ServiceAcco
 
     await eventually(
       'the grant to be removed',
-      async () =>
-        !(await grants()).some(g => g.spec.service.name === 'legacy'),
+      async () => !(await grants()).some(g => g.spec.service.name === 'legacy'),
       30_000,
     );
-    expect(Date.now() - createdAt).toBeGreaterThanOrEqual(
-      GRACE_SECONDS * 1000,
-    );
+    expect(Date.now() - createdAt).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
     const events = (
       await kubectlJson(
         'get',

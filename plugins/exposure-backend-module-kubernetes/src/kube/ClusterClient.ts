@@ -79,7 +79,10 @@ export class ClusterClient {
   }
 
   /** Deletes the object; with `uid`, only that very object (not one made again under its name). */
-  async delete(object: KubeObject, options: { uid?: string } = {}): Promise<void> {
+  async delete(
+    object: KubeObject,
+    options: { uid?: string } = {},
+  ): Promise<void> {
     assertListedCall(object.apiVersion, object.kind, 'delete');
     await this.api.delete(
       object as KubernetesObject,
@@ -130,7 +133,12 @@ export class ClusterClient {
 
   /** One object by name, or undefined when the cluster has none of that name. */
   async read(header: KubeObject): Promise<KubeObject | undefined> {
-    assertListedCall(header.apiVersion, header.kind, 'get', header.metadata.name);
+    assertListedCall(
+      header.apiVersion,
+      header.kind,
+      'get',
+      header.metadata.name,
+    );
     try {
       return (await this.api.read(header as any)) as unknown as KubeObject;
     } catch (error) {

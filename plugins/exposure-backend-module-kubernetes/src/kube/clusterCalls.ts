@@ -41,11 +41,29 @@ export const CLUSTER_CALLS: readonly ClusterCall[] = [
     resource: PLURALS[k.kind],
     verbs: ['list', 'create', 'update', 'delete'],
   })),
-  { apiVersion: 'v1', kind: 'Service', group: '', resource: 'services', verbs: ['list'] },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    group: '',
+    resource: 'services',
+    verbs: ['list'],
+  },
   // The MetalLB namespace, when the cluster does not have it yet.
-  { apiVersion: 'v1', kind: 'Namespace', group: '', resource: 'namespaces', verbs: ['get', 'create'] },
+  {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    group: '',
+    resource: 'namespaces',
+    verbs: ['get', 'create'],
+  },
   // Events on grants the reconciler removes.
-  { apiVersion: 'v1', kind: 'Event', group: '', resource: 'events', verbs: ['create'] },
+  {
+    apiVersion: 'v1',
+    kind: 'Event',
+    group: '',
+    resource: 'events',
+    verbs: ['create'],
+  },
   {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -71,7 +89,9 @@ export function assertListedCall(
     (!call.resourceNames || (!!name && call.resourceNames.includes(name)));
   if (!allowed) {
     throw new Error(
-      `${verb} ${apiVersion} ${kind}${name ? ` ${name}` : ''} is not in CLUSTER_CALLS (src/kube/clusterCalls.ts); add it there and to deploy/rbac/portal.yaml`,
+      `${verb} ${apiVersion} ${kind}${
+        name ? ` ${name}` : ''
+      } is not in CLUSTER_CALLS (src/kube/clusterCalls.ts); add it there and to deploy/rbac/portal.yaml`,
     );
   }
 }

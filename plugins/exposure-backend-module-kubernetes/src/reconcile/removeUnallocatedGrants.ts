@@ -46,11 +46,7 @@ export async function removeUnallocatedGrants(options: {
   const { cluster, client, review, auditor } = options;
   const problems: ClusterProblem[] = [];
   const removed: KubeObject[] = [];
-  const event = async (
-    grant: KubeObject,
-    reason: string,
-    message: string,
-  ) => {
+  const event = async (grant: KubeObject, reason: string, message: string) => {
     try {
       await client.recordEvent(grant, { type: 'Warning', reason, message });
     } catch (error) {

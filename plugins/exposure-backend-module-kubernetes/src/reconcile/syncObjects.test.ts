@@ -41,7 +41,12 @@ describe('syncObjects', () => {
     const second = await syncObjects(cluster.client, [
       grant('a', ['192.0.2.1']),
     ]);
-    expect(second).toEqual({ created: 0, updated: 0, deleted: 0, problems: [] });
+    expect(second).toEqual({
+      created: 0,
+      updated: 0,
+      deleted: 0,
+      problems: [],
+    });
     expect(cluster.writes).toEqual(['create a']);
   });
 
@@ -53,7 +58,12 @@ describe('syncObjects', () => {
     const result = await syncObjects(cluster.client, [
       grant('a', ['192.0.2.9']),
     ]);
-    expect(result).toEqual({ created: 0, updated: 1, deleted: 1, problems: [] });
+    expect(result).toEqual({
+      created: 0,
+      updated: 1,
+      deleted: 1,
+      problems: [],
+    });
     expect([...cluster.objects.keys()]).toEqual(['a']);
   });
 });

@@ -57,7 +57,12 @@ export async function syncObjects(
   client: SyncClient,
   desired: KubeObject[],
 ): Promise<SyncResult> {
-  const result: SyncResult = { created: 0, updated: 0, deleted: 0, problems: [] };
+  const result: SyncResult = {
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    problems: [],
+  };
   const attempt = async (
     object: KubeObject,
     write: () => Promise<void>,

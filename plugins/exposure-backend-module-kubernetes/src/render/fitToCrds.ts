@@ -11,7 +11,10 @@ import { pruneToSchema } from './pruneToSchema';
 export function fitToCrds(
   desired: KubeObject[],
   schemas: CrdSchemas,
-): { objects: KubeObject[]; problems: Array<{ object: string; message: string }> } {
+): {
+  objects: KubeObject[];
+  problems: Array<{ object: string; message: string }>;
+} {
   const problems: Array<{ object: string; message: string }> = [];
   const objects = desired.map(object => {
     const schema = schemas.specOf(object.apiVersion, object.kind);

@@ -78,9 +78,7 @@ describe('buildClusterReport', () => {
         { cluster: 'b', services: [], grants: [grant('made-up')] },
       ],
     );
-    expect(
-      report.drift.map(d => [d.kind, d.cluster]).sort(),
-    ).toEqual([
+    expect(report.drift.map(d => [d.kind, d.cluster]).sort()).toEqual([
       ['address-on-two-clusters', 'a,b'],
       ['grant-not-allocated', 'b'],
       ['grant-without-service', 'a'],
