@@ -109,9 +109,9 @@ export async function startPortalCluster(
         o.kind.startsWith('ValidatingAdmissionPolicy'),
     );
     const objects = [
-      ...deployObjects.sort((a, b) =>
-        a.kind === 'Namespace' ? -1 : b.kind === 'Namespace' ? 1 : 0,
-      ),
+      // The namespace first: the ConfigMap goes into it.
+      ...deployObjects.filter(o => o.kind === 'Namespace'),
+      ...deployObjects.filter(o => o.kind !== 'Namespace'),
       ...(await loadManifests(PORTAL_RBAC)),
     ];
     await kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], {

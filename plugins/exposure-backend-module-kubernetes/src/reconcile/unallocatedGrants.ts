@@ -28,6 +28,9 @@ export function matchesAllocation(
   );
 }
 
+const grantIdentity = (grant: KubeObject) =>
+  (grant.metadata as { uid?: string }).uid ?? grant.metadata.name;
+
 export interface UnallocatedGrant {
   grant: KubeObject;
   /** When the reconciler first saw it without an allocation (ms since epoch). */
@@ -86,6 +89,3 @@ export class UnallocatedGrantTracker {
     return review;
   }
 }
-
-const grantIdentity = (grant: KubeObject) =>
-  (grant.metadata as { uid?: string }).uid ?? grant.metadata.name;
