@@ -13,6 +13,7 @@ import {
   kubeTarget,
   loadManifests,
   renderDeploy,
+  startTestCluster,
 } from '@portico/test-cluster';
 
 export const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -55,6 +56,19 @@ export interface PortalCluster {
   stop(): Promise<void>;
 }
 
+function freshTarget(
+  cluster: Awaited<ReturnType<typeof startTestCluster>>,
+): KubeTarget {
+  return {
+    kubeconfig: cluster.kubeconfig,
+    kubeconfigPath: cluster.kubeconfigPath,
+    outside: false,
+    cluster,
+    backstageCluster: name => cluster.backstageCluster({ name }),
+    stop: () => cluster.stop(),
+  };
+}
+
 function withToken(admin: KubeConfig, token: string): KubeConfig {
   const cluster = admin.getCurrentCluster()!;
   const kc = new KubeConfig();
@@ -72,16 +86,24 @@ export async function startPortalCluster(
     crds?: Array<KubeObject | string>;
     namespaces?: string[];
     users?: Record<string, string[]>;
+    /**
+     * Always a fresh test cluster, even with PORTICO_E2E_KUBECONFIG set: for tests
+     * that need CRDs of their own or a cluster without a namespace controller.
+     */
+    fresh?: boolean;
   } = {},
 ): Promise<PortalCluster> {
   const run = randomBytes(3).toString('hex');
   const metallbNamespace = `mlb-${run}`;
   const agentNamespace = `portico-${run}`;
-  const target = await kubeTarget({
+  const clusterOptions = {
     crds: options.crds ?? [DEPLOY_CRDS],
     namespaces: options.namespaces,
     users: options.users,
-  });
+  };
+  const target = options.fresh
+    ? freshTarget(await startTestCluster(clusterOptions))
+    : await kubeTarget(clusterOptions);
   const dir = await mkdtemp(join(tmpdir(), 'portico-portal-cluster-'));
   try {
     const { kubectl: binary } = await ensureTestClusterBinaries();

@@ -89,6 +89,8 @@ const source = (allocations: Allocation[]) => ({
   listActiveAllocations: async () => allocations,
 });
 
+// Always on test clusters of its own (PORTICO_E2E_KUBECONFIG or not): it needs
+// MetalLB's CRD on one, and a namespace that stays terminating.
 describe('ClusterReconciler on real kube-apiservers, as the portal ServiceAccount', () => {
   /** MetalLB's own BGPAdvertisement CRD (reporting-only mode: MetalLB unchanged). */
   let metallb: PortalCluster;
@@ -105,8 +107,9 @@ describe('ClusterReconciler on real kube-apiservers, as the portal ServiceAccoun
           deployCrd('metallb.io_bgppeers.yaml'),
           deployCrd('portico.dev_exposuregrants.yaml'),
         ],
+        fresh: true,
       }),
-      startPortalCluster(),
+      startPortalCluster({ fresh: true }),
     ]);
   }, 180_000);
 
