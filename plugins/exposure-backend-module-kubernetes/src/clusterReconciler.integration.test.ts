@@ -348,11 +348,15 @@ describe('cluster reconciler on a real kube-apiserver, as the portal ServiceAcco
 
   it('removes a grant that matches no active allocation after the grace period, with Events and an audit entry', async () => {
     // Only the portal's identity may write grants (deploy/admission): this one
-    // stands for a grant left by a portal whose database was restored.
+    // stands for a grant left by a portal whose database was restored. It even
+    // carries the portal's label, yet no request of this portal stands behind it.
     const orphan = {
       apiVersion: 'portico.dev/v1alpha1',
       kind: 'ExposureGrant',
-      metadata: { name: 'payments.legacy.made-up' },
+      metadata: {
+        name: 'payments.legacy.made-up',
+        labels: { 'app.kubernetes.io/managed-by': 'portico' },
+      },
       spec: {
         service: { namespace: NAMESPACE, name: 'legacy' },
         addresses: ['192.0.2.18'],

@@ -76,4 +76,13 @@ describe('covers', () => {
     expect(covers({ a: 1, b: [1] }, { a: 1, b: [1, 2] })).toBe(false);
     expect(covers({ b: [1, 2] }, { a: 1 })).toBe(false);
   });
+
+  it('leaves a managed object it is told to keep', async () => {
+    const cluster = memoryCluster([grant('a', ['192.0.2.1'])]);
+    const result = await syncObjects(cluster.client, [], {
+      keep: o => o.metadata.name === 'a',
+    });
+    expect(result.deleted).toBe(0);
+    expect(cluster.writes).toEqual([]);
+  });
 });

@@ -56,6 +56,10 @@ export function covers(actual: unknown, desired: unknown): boolean {
 export async function syncObjects(
   client: SyncClient,
   desired: KubeObject[],
+  options: {
+    /** Managed objects not desired that are left for someone else to decide on. */
+    keep?: (object: KubeObject) => boolean;
+  } = {},
 ): Promise<SyncResult> {
   const result: SyncResult = {
     created: 0,
@@ -105,6 +109,7 @@ export async function syncObjects(
       }
     }
     for (const stale of actual.values()) {
+      if (options.keep?.(stale)) continue;
       await attempt(stale, () => client.delete(stale), 'deleted');
     }
   }

@@ -51,6 +51,8 @@ export interface AllocationSource {
 export class ClusterReconciler {
   private readonly states: ClusterState[];
   private allocations: Allocation[] = [];
+  /** Every request this replica has seen hold an allocation since it started. */
+  private readonly seenRequests = new Set<string>();
   private running?: Promise<void>;
   private again = false;
 
@@ -110,6 +112,7 @@ export class ClusterReconciler {
   /** One pass over every cluster whose backoff has run out. */
   async reconcileAll(source: AllocationSource): Promise<void> {
     this.allocations = await source.listActiveAllocations();
+    this.allocations.forEach(a => this.seenRequests.add(a.requestId));
     await Promise.all(
       this.states
         .filter(s => s.nextAttempt <= this.now())
@@ -134,7 +137,17 @@ export class ClusterReconciler {
       const schemas = await readCrdSchemas(client);
       const fitted = fitToCrds(rendered, schemas);
       problems.push(...schemas.problems, ...fitted.problems);
-      const sync = await syncObjects(client, fitted.objects);
+      // A managed grant of a request seen active here was released or expired:
+      // it goes at once. One of a request never seen here may be another
+      // replica's newest: it waits out the grace period like any other grant
+      // without an allocation.
+      const sync = await syncObjects(client, fitted.objects, {
+        keep: o =>
+          o.kind === 'ExposureGrant' &&
+          !this.seenRequests.has(
+            ((o.spec ?? {}) as { requestId?: string }).requestId ?? '',
+          ),
+      });
       problems.push(...sync.problems);
       const [services, allGrants] = await Promise.all([
         client.list('v1', 'Service'),
