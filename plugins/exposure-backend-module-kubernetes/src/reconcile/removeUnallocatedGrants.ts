@@ -107,7 +107,14 @@ export async function removeUnallocatedGrants(options: {
         firstSeen,
       ).toISOString()} and was removed`,
     );
-    await audit(auditor, cluster, grant, firstSeen);
+    try {
+      await audit(auditor, cluster, grant, firstSeen);
+    } catch (error) {
+      problems.push({
+        object: objectKey(grant),
+        message: `removed, but the audit entry failed: ${String(error)}`,
+      });
+    }
   }
   return { removed, problems };
 }
