@@ -28,6 +28,13 @@ export interface Config {
       intervalSeconds?: number;
       /** Longest wait between retries of a cluster that is down. Default: 60. */
       maxBackoffSeconds?: number;
+      /**
+       * Seconds an ExposureGrant that matches no active allocation of the portal
+       * (same request, Service and address) may stay in a cluster before the
+       * reconciler removes it, with a Kubernetes Event and an audit entry. The wait
+       * spares a grant another replica has just written. Default: 300.
+       */
+      unallocatedGrantGraceSeconds?: number;
     };
   };
 }

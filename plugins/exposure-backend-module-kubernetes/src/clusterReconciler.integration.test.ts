@@ -9,20 +9,21 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import exposurePlugin from '@portico/plugin-exposure-backend';
 import { exposureAdminPermissions } from '@portico/plugin-exposure-common';
-import { KubeTarget, kubeTarget } from '@portico/kube-test-server';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { resolve } from 'node:path';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import type { Server } from 'node:http';
 import { exposureModuleKubernetes } from './module';
 import type { ClustersView } from '@portico/plugin-exposure-common';
+import {
+  eventually,
+  PortalCluster,
+  startPortalCluster,
+} from './__testUtils__/portalCluster';
 
 jest.setTimeout(120_000);
 
-const repoRoot = resolve(__dirname, '../../..');
 const NAMESPACE = 'payments';
+const GRACE_SECONDS = 3;
 const groups: Record<string, string[]> = {
   'user:default/alice': ['group:default/team-payments'],
   'user:default/pat': ['group:default/platform-team'],
@@ -32,7 +33,7 @@ const as = (ref: string) => mockCredentials.user.header(ref);
 const ALICE = as('user:default/alice');
 const PAT = as('user:default/pat');
 
-function exposureConfig(clusters: string[]) {
+function exposureConfig(clusters: string[], metallbNamespace: string) {
   return {
     segments: [
       {
@@ -58,51 +59,40 @@ function exposureConfig(clusters: string[]) {
         segment: 'dc1-edge',
         intent: 'production-external',
         addresses: ['192.0.2.64/28'],
-        advertisement: { type: 'bgp', communities: ['65000:100'] },
+        advertisement: {
+          type: 'bgp',
+          communities: ['65000:100'],
+          largeCommunities: ['65000:1:2'],
+        },
         policy: { approval: 'required', owners: ['team-payments'] },
       },
     ],
     expiry: { intervalSeconds: 3600 },
-    kubernetes: { intervalSeconds: 1, maxBackoffSeconds: 2 },
+    kubernetes: {
+      intervalSeconds: 1,
+      maxBackoffSeconds: 2,
+      metallbNamespace,
+      unallocatedGrantGraceSeconds: GRACE_SECONDS,
+    },
   };
 }
 
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
-
-describe('cluster reconciler against a Kubernetes API', () => {
-  let target: KubeTarget;
+describe('cluster reconciler on a real kube-apiserver, as the portal ServiceAccount', () => {
+  let cluster: PortalCluster;
   let server: Server;
   let knex: Knex;
   let stopBackend: () => Promise<void>;
+  const auditor = mockServices.auditor.mock({
+    createEvent: jest.fn(async () => ({
+      success: async () => {},
+      fail: async () => {},
+    })),
+  });
 
-  // Async: the test server answers from this very process.
-  const kubectl = async (...args: string[]) =>
-    (
-      await promisify(execFile)(
-        'kubectl',
-        ['--kubeconfig', target.kubeconfigPath, ...args],
-        { encoding: 'utf8', timeout: 30_000 },
-      )
-    ).stdout;
-  const kubectlJson = async (...args: string[]) =>
-    JSON.parse(await kubectl(...args, '-o', 'json'));
+  const kubectl = (...args: string[]) => cluster.kubectl(args);
+  const kubectlJson = (...args: string[]) => cluster.kubectlJson(args);
+  const mlb = () => cluster.metallbNamespace;
+  let namespaceBefore: string;
   const grants = async (): Promise<
     Array<{ spec: { service: { name: string } } }>
   > => (await kubectlJson('get', 'exposuregrants.portico.dev')).items;
@@ -132,17 +122,16 @@ describe('cluster reconciler against a Kubernetes API', () => {
   }
 
   beforeAll(async () => {
-    target = await kubeTarget({
-      crds: [resolve(repoRoot, 'deploy/crds')],
+    cluster = await startPortalCluster({
       namespaces: [NAMESPACE],
-      tokens: { nobody: { allow: [] } },
+      users: { nobody: [] },
     });
-    const clusters = [target.backstageCluster('test')];
-    if (target.server) {
-      clusters.push(
-        target.server.backstageCluster({ name: 'test-b', token: 'nobody' }),
-      );
-    }
+    namespaceBefore = String(
+      await kubectl('get', 'namespace', mlb()).catch(e => e),
+    );
+    const test = cluster.target.cluster;
+    const clusters = [cluster.entry('test')];
+    if (test) clusters.push(cluster.entry('test-b', test.userToken('nobody')));
     knex = knexFactory({
       client: 'better-sqlite3',
       connection: ':memory:',
@@ -154,11 +143,15 @@ describe('cluster reconciler against a Kubernetes API', () => {
         exposurePlugin,
         exposureModuleKubernetes,
         mockServices.database.factory({ knex }),
+        auditor.factory,
         // The real scheduler: the mock one runs a task only once, at startup.
         schedulerServiceFactory,
         mockServices.rootConfig.factory({
           data: {
-            exposure: exposureConfig(clusters.map(c => c.name)),
+            exposure: exposureConfig(
+              clusters.map(c => c.name),
+              cluster.metallbNamespace,
+            ),
             kubernetes: {
               clusterLocatorMethods: [
                 // JSON, as the config loader would hand it over
@@ -200,18 +193,18 @@ describe('cluster reconciler against a Kubernetes API', () => {
   afterAll(async () => {
     await stopBackend?.();
     await knex?.destroy();
-    await target?.stop();
+    await cluster?.stop();
   });
 
-  it('renders every pool of the cluster as MetalLB objects', async () => {
+  it('creates the missing MetalLB namespace and renders every pool of the cluster as MetalLB objects', async () => {
+    // The run's MetalLB namespace did not exist: the portal made it, as itself.
+    expect(namespaceBefore).toMatch(/NotFound/);
+    await eventually('the MetalLB namespace', async () =>
+      kubectlJson('get', 'namespace', mlb()),
+    );
     await eventually('the MetalLB objects', async () => {
       const pools = (
-        await kubectlJson(
-          'get',
-          'ipaddresspools.metallb.io',
-          '-n',
-          'metallb-system',
-        )
+        await kubectlJson('get', 'ipaddresspools.metallb.io', '-n', mlb())
       ).items;
       return pools.length === 2 && pools;
     });
@@ -219,7 +212,7 @@ describe('cluster reconciler against a Kubernetes API', () => {
       'get',
       'ipaddresspools.metallb.io',
       '-n',
-      'metallb-system',
+      mlb(),
     );
     expect(
       pools.items.map((p: any) => [
@@ -237,7 +230,7 @@ describe('cluster reconciler against a Kubernetes API', () => {
       'get',
       'l2advertisements.metallb.io',
       '-n',
-      'metallb-system',
+      mlb(),
     );
     expect(l2.items.map((a: any) => a.spec.ipAddressPools)).toEqual([
       ['edge-l2'],
@@ -246,23 +239,23 @@ describe('cluster reconciler against a Kubernetes API', () => {
       'get',
       'bgpadvertisements.metallb.io',
       '-n',
-      'metallb-system',
+      mlb(),
     );
+    // deploy/crds hold Portico's largeCommunities, so they are written.
     expect(bgp.items[0].spec).toMatchObject({
       ipAddressPools: ['edge-bgp'],
       communities: ['65000:100'],
+      largeCommunities: ['65000:1:2'],
     });
-    const peers = await kubectlJson(
-      'get',
-      'bgppeers.metallb.io',
-      '-n',
-      'metallb-system',
-    );
+    const peers = await kubectlJson('get', 'bgppeers.metallb.io', '-n', mlb());
     expect(peers.items[0].spec).toMatchObject({
       peerAddress: '192.0.2.1',
       peerASN: 65000,
       myASN: 65001,
     });
+    const status = (await view()).clusters.find(c => c.name === 'test');
+    expect(status).toMatchObject({ reachable: true });
+    expect(status?.problems).toBeUndefined();
   });
 
   it('writes a grant for an approved request and deletes it on release', async () => {
@@ -353,8 +346,92 @@ describe('cluster reconciler against a Kubernetes API', () => {
     expect(live).toMatchObject({ state: 'pending', address: exposure.address });
   });
 
+  it('removes a grant that matches no active allocation after the grace period, with Events and an audit entry', async () => {
+    // Only the portal's identity may write grants (deploy/admission): this one
+    // stands for a grant left by a portal whose database was restored. It even
+    // carries the portal's label, yet no request of this portal stands behind it.
+    const orphan = {
+      apiVersion: 'portico.dev/v1alpha1',
+      kind: 'ExposureGrant',
+      metadata: {
+        name: 'payments.legacy.made-up',
+        labels: { 'app.kubernetes.io/managed-by': 'portico' },
+      },
+      spec: {
+        service: { namespace: NAMESPACE, name: 'legacy' },
+        addresses: ['192.0.2.18'],
+        pool: 'edge-l2',
+        requestId: 'made-up',
+        owner: 'group:default/team-payments',
+      },
+    };
+    const refused = await cluster
+      .kubectl(['create', '-f', '-'], { input: JSON.stringify(orphan) })
+      .catch((error: Error) => error);
+    expect(String(refused)).toMatch(/written only by the Portico portal/);
+    await cluster.kubectl(['create', '-f', '-'], {
+      as: 'portal',
+      input: JSON.stringify(orphan),
+    });
+    const createdAt = Date.now();
+
+    const drift = await eventually('the unallocated grant as drift', async () =>
+      (
+        await view()
+      ).drift.find(
+        d => d.kind === 'grant-not-allocated' && d.name === 'legacy',
+      ),
+    );
+    expect(drift).toMatchObject({ cluster: 'test', address: '192.0.2.18' });
+    // What `kubectl describe` shows the cluster's admin meanwhile.
+    const described = await eventually('the warning Event', async () => {
+      const out = await kubectl(
+        'describe',
+        'exposuregrant',
+        'payments.legacy.made-up',
+      );
+      return /Warning\s+UnallocatedGrant\s.*portico-portal/.test(out) && out;
+    });
+    expect(described).toMatch(/matches no active allocation/);
+
+    await eventually(
+      'the grant to be removed',
+      async () => !(await grants()).some(g => g.spec.service.name === 'legacy'),
+      30_000,
+    );
+    expect(Date.now() - createdAt).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
+    const events = (
+      await kubectlJson(
+        'get',
+        'events',
+        '-n',
+        'default',
+        '--field-selector',
+        'involvedObject.name=payments.legacy.made-up',
+      )
+    ).items.map((e: any) => e.reason);
+    expect(events).toEqual(
+      expect.arrayContaining(['UnallocatedGrant', 'UnallocatedGrantRemoved']),
+    );
+    expect(auditor.createEvent).toHaveBeenCalledWith(
+      expect.objectContaining({
+        eventId: 'exposure-grant-removed',
+        meta: expect.objectContaining({
+          cluster: 'test',
+          grant: 'payments.legacy.made-up',
+          addresses: ['192.0.2.18'],
+          requestId: 'made-up',
+        }),
+      }),
+    );
+    // The portal's own grants stay.
+    expect((await grants()).map(g => g.spec.service.name)).toEqual([
+      'checkout',
+    ]);
+  });
+
   it('shows a cluster that refuses as forbidden, without touching the database', async () => {
-    if (!target.server) return; // a real cluster has no second, powerless token
+    if (!cluster.target.cluster) return; // an outside cluster has no powerless static token
     const b = await eventually('the forbidden cluster', async () =>
       (await view()).clusters.find(c => c.name === 'test-b' && c.failures > 0),
     );
@@ -363,8 +440,9 @@ describe('cluster reconciler against a Kubernetes API', () => {
   });
 
   it('converges after the cluster was down, with no duplicate objects', async () => {
-    if (!target.server) return; // only the test server can be taken down
-    await target.server.simulateOutage('refuse');
+    const test = cluster.target.cluster;
+    if (!test) return; // only the test cluster can be taken down
+    await test.simulateOutage('refuse');
     const during = await requestExposure('search-api');
     expect(during.state).toBe('active');
     const down = await eventually('the outage to show', async () =>
@@ -376,7 +454,7 @@ describe('cluster reconciler against a Kubernetes API', () => {
       .set('Authorization', ALICE);
     expect(stored.body.state).toBe('active');
 
-    await target.server.resume();
+    await test.resume();
     await eventually('the grant after the outage', async () =>
       (await grants()).some(g => g.spec.service.name === 'search-api'),
     );
@@ -389,7 +467,7 @@ describe('cluster reconciler against a Kubernetes API', () => {
       'get',
       'ipaddresspools.metallb.io',
       '-n',
-      'metallb-system',
+      mlb(),
     );
     expect(pools.items).toHaveLength(2);
   });

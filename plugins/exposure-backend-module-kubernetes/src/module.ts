@@ -29,6 +29,7 @@ export const exposureModuleKubernetes = createBackendModule({
         scheduler: coreServices.scheduler,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
+        auditor: coreServices.auditor,
       },
       async init({
         exposure,
@@ -37,12 +38,14 @@ export const exposureModuleKubernetes = createBackendModule({
         scheduler,
         httpRouter,
         httpAuth,
+        auditor,
       }) {
         const settings = readReconcilerSettings(config);
         const reconciler = new ClusterReconciler({
           settings,
           exposure: readExposureConfig(config),
           logger,
+          auditor,
         });
         httpRouter.use(createClusterRouter({ reconciler, httpAuth }));
         if (!settings.clusters.length) {

@@ -9,6 +9,13 @@ export interface ClusterSyncResult {
   deleted: number;
 }
 
+/** Something one pass could not do in a cluster that otherwise answered. */
+export interface ClusterProblem {
+  /** `Kind/namespace/name` of the object concerned. */
+  object: string;
+  message: string;
+}
+
 export interface ClusterStatus {
   name: string;
   url: string;
@@ -19,6 +26,12 @@ export interface ClusterStatus {
   failures: number;
   nextAttemptAt?: string;
   lastSync?: ClusterSyncResult;
+  /**
+   * What the last pass could not do while the cluster answered: writes refused
+   * (a namespace it may not create, say), fields the cluster's CRDs do not hold,
+   * grants matching no allocation that wait for removal. The rest was written.
+   */
+  problems?: ClusterProblem[];
 }
 
 export interface UnmanagedService {
@@ -32,6 +45,7 @@ export type DriftKind =
   | 'address-not-allocated'
   | 'grant-without-service'
   | 'address-on-two-clusters'
+  | 'grant-not-allocated'
   | 'address-conflict';
 
 export interface Drift {

@@ -16,6 +16,7 @@ const settingsSchema = z.object({
   metallbNamespace: z.string().min(1).default('metallb-system'),
   intervalSeconds: z.number().int().min(1).default(15),
   maxBackoffSeconds: z.number().int().min(1).default(60),
+  unallocatedGrantGraceSeconds: z.number().int().min(0).default(300),
 });
 
 export interface ReconcilerSettings extends z.infer<typeof settingsSchema> {

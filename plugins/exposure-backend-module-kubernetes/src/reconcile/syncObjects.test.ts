@@ -41,7 +41,12 @@ describe('syncObjects', () => {
     const second = await syncObjects(cluster.client, [
       grant('a', ['192.0.2.1']),
     ]);
-    expect(second).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(second).toEqual({
+      created: 0,
+      updated: 0,
+      deleted: 0,
+      problems: [],
+    });
     expect(cluster.writes).toEqual(['create a']);
   });
 
@@ -53,7 +58,12 @@ describe('syncObjects', () => {
     const result = await syncObjects(cluster.client, [
       grant('a', ['192.0.2.9']),
     ]);
-    expect(result).toEqual({ created: 0, updated: 1, deleted: 1 });
+    expect(result).toEqual({
+      created: 0,
+      updated: 1,
+      deleted: 1,
+      problems: [],
+    });
     expect([...cluster.objects.keys()]).toEqual(['a']);
   });
 });
@@ -65,5 +75,14 @@ describe('covers', () => {
     );
     expect(covers({ a: 1, b: [1] }, { a: 1, b: [1, 2] })).toBe(false);
     expect(covers({ b: [1, 2] }, { a: 1 })).toBe(false);
+  });
+
+  it('leaves a managed object it is told to keep', async () => {
+    const cluster = memoryCluster([grant('a', ['192.0.2.1'])]);
+    const result = await syncObjects(cluster.client, [], {
+      keep: o => o.metadata.name === 'a',
+    });
+    expect(result.deleted).toBe(0);
+    expect(cluster.writes).toEqual([]);
   });
 });

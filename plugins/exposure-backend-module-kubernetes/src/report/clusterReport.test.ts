@@ -59,6 +59,33 @@ describe('buildClusterReport', () => {
     ]);
   });
 
+  it('reports an address granted on two clusters of a segment before any Service holds it', () => {
+    const grant = (requestId: string): KubeObject => ({
+      apiVersion: 'portico.dev/v1alpha1',
+      kind: 'ExposureGrant',
+      metadata: { name: `shop.web.${requestId}` },
+      spec: {
+        service: { namespace: 'shop', name: 'web' },
+        addresses: ['192.0.2.10'],
+        requestId,
+      },
+    });
+    const report = buildClusterReport(
+      exposure,
+      [allocation('web', '192.0.2.10')],
+      [
+        { cluster: 'a', services: [], grants: [grant('req-web')] },
+        { cluster: 'b', services: [], grants: [grant('made-up')] },
+      ],
+    );
+    expect(report.drift.map(d => [d.kind, d.cluster]).sort()).toEqual([
+      ['address-on-two-clusters', 'a,b'],
+      ['grant-not-allocated', 'b'],
+      ['grant-without-service', 'a'],
+      ['grant-without-service', 'b'],
+    ]);
+  });
+
   it('leaves Services of another load-balancer class alone', () => {
     const report = buildClusterReport(
       exposure,
@@ -90,7 +117,11 @@ describe('buildClusterReport', () => {
       apiVersion: 'portico.dev/v1alpha1',
       kind: 'ExposureGrant',
       metadata: { name: 'shop.web.req-web' },
-      spec: { service: { namespace: 'shop', name: 'web' } },
+      spec: {
+        service: { namespace: 'shop', name: 'web' },
+        addresses: ['192.0.2.10'],
+        requestId: 'req-web',
+      },
       status: {
         announcers: {
           'node-a': {

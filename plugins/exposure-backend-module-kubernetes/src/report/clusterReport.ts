@@ -6,6 +6,7 @@ import type {
 } from '@portico/plugin-exposure-common';
 import { grantName } from '../render/renderDesiredObjects';
 import { KubeObject } from '../render/kubeObject';
+import { matchesAllocation } from '../reconcile/unallocatedGrants';
 
 /** What one reachable cluster showed on its last read. */
 export interface ClusterObservation {
@@ -34,7 +35,11 @@ interface AnnouncerEntry {
 }
 
 interface GrantShape {
-  spec?: { service?: { namespace?: string; name?: string } };
+  spec?: {
+    service?: { namespace?: string; name?: string };
+    addresses?: string[];
+    requestId?: string;
+  };
   status?: {
     conditions?: Array<{ type: string; status: string; message?: string }>;
     /** Written by each node agent speaker under its own node name. */
@@ -84,9 +89,9 @@ const key = (cluster: string, namespace = '', name = '') =>
 
 /**
  * Compares what the portal allocated with what the clusters show: Services with
- * no grant (unmanaged), addresses the portal did not allocate, grants whose
- * Service is gone, one address live on two clusters of a segment (drift), and the
- * live state of each exposure. Pure: the caller reads the clusters.
+ * no grant (unmanaged), addresses the portal did not allocate, grants matching no
+ * allocation, grants whose Service is gone, one address granted or live on two
+ * clusters of a segment (drift), and the live state of each exposure. Pure: the caller reads the clusters.
  */
 export function buildClusterReport(
   exposure: ExposureConfig,
@@ -101,7 +106,10 @@ export function buildClusterReport(
   }
   const observed = new Map(observations.map(o => [o.cluster, o]));
   const report: ClusterReport = { unmanaged: [], drift: [], exposures: [] };
+  /** Clusters that hold each address: in a Service's status or in a grant. */
   const holders = new Map<string, Set<string>>();
+  const hold = (ip: string, cluster: string) =>
+    holders.set(ip, new Set([...(holders.get(ip) ?? []), cluster]));
 
   for (const { cluster, services, grants } of observations) {
     const serviceKeys = new Set<string>();
@@ -110,9 +118,7 @@ export function buildClusterReport(
       const k = key(cluster, namespace, name);
       serviceKeys.add(k);
       const addresses = ingressAddresses(service);
-      addresses.forEach(ip =>
-        holders.set(ip, new Set([...(holders.get(ip) ?? []), cluster])),
-      );
+      addresses.forEach(ip => hold(ip, cluster));
       const mine = allocated.get(k) ?? [];
       if (!mine.length) {
         report.unmanaged.push({
@@ -136,7 +142,25 @@ export function buildClusterReport(
       }
     }
     for (const grant of grants) {
-      const ref = (grant as GrantShape).spec?.service;
+      const spec = (grant as GrantShape).spec;
+      (spec?.addresses ?? []).forEach(ip => hold(ip, cluster));
+      if (!matchesAllocation(grant, allocations, cluster)) {
+        report.drift.push({
+          kind: 'grant-not-allocated',
+          cluster,
+          address: spec?.addresses?.join(', '),
+          namespace: spec?.service?.namespace,
+          name: spec?.service?.name,
+          message: `ExposureGrant ${grant.metadata.name} gives ${
+            spec?.addresses?.join(', ') ?? 'no address'
+          } to ${spec?.service?.namespace}/${
+            spec?.service?.name
+          } without an active allocation (request ${
+            spec?.requestId ?? 'none'
+          }); the portal removes it after the grace period`,
+        });
+      }
+      const ref = spec?.service;
       if (
         !ref?.name ||
         serviceKeys.has(key(cluster, ref.namespace, ref.name))
@@ -163,7 +187,7 @@ export function buildClusterReport(
       kind: 'address-on-two-clusters',
       cluster: [...clusters].sort().join(','),
       address: ip,
-      message: `${ip} is live on clusters ${[...clusters]
+      message: `${ip} is granted or live on clusters ${[...clusters]
         .sort()
         .join(' and ')} of segment ${shared.map(s => s.name).join(', ')}`,
     });

@@ -1,6 +1,10 @@
-import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  AuditorService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import type {
   Allocation,
+  ClusterProblem,
   ClusterStatus,
   ClustersView,
   ExposureConfig,
@@ -10,8 +14,13 @@ import type {
   ReconcilerSettings,
 } from '../config/readReconcilerSettings';
 import { ClusterClient, httpStatusOf } from '../kube/ClusterClient';
+import { readCrdSchemas } from '../kube/crdSchemas';
+import { describeClusterError } from '../kube/describeClusterError';
+import { fitToCrds } from '../render/fitToCrds';
 import { renderDesiredObjects } from '../render/renderDesiredObjects';
+import { removeUnallocatedGrants } from '../reconcile/removeUnallocatedGrants';
 import { syncObjects } from '../reconcile/syncObjects';
+import { UnallocatedGrantTracker } from '../reconcile/unallocatedGrants';
 import {
   ClusterObservation,
   buildClusterReport,
@@ -23,7 +32,10 @@ interface ClusterState {
   status: ClusterStatus;
   observation?: ClusterObservation;
   nextAttempt: number;
+  unallocated: UnallocatedGrantTracker;
 }
+
+export { describeClusterError };
 
 /** Something that lists the active allocations (the exposure service). */
 export interface AllocationSource {
@@ -39,6 +51,8 @@ export interface AllocationSource {
 export class ClusterReconciler {
   private readonly states: ClusterState[];
   private allocations: Allocation[] = [];
+  /** Every request this replica has seen hold an allocation since it started. */
+  private readonly seenRequests = new Set<string>();
   private running?: Promise<void>;
   private again = false;
 
@@ -47,6 +61,7 @@ export class ClusterReconciler {
       settings: ReconcilerSettings;
       exposure: ExposureConfig;
       logger: LoggerService;
+      auditor?: AuditorService;
       clientFor?: (entry: ClusterEntry) => ClusterClient;
       now?: () => number;
     },
@@ -62,6 +77,9 @@ export class ClusterReconciler {
         failures: 0,
       },
       nextAttempt: 0,
+      unallocated: new UnallocatedGrantTracker(
+        options.settings.unallocatedGrantGraceSeconds * 1000,
+      ),
     }));
   }
 
@@ -94,6 +112,7 @@ export class ClusterReconciler {
   /** One pass over every cluster whose backoff has run out. */
   async reconcileAll(source: AllocationSource): Promise<void> {
     this.allocations = await source.listActiveAllocations();
+    this.allocations.forEach(a => this.seenRequests.add(a.requestId));
     await Promise.all(
       this.states
         .filter(s => s.nextAttempt <= this.now())
@@ -103,23 +122,60 @@ export class ClusterReconciler {
 
   private async reconcileOne(state: ClusterState): Promise<void> {
     const { settings, exposure, logger } = this.options;
-    const desired = renderDesiredObjects(
+    const { client, entry } = state;
+    const rendered = renderDesiredObjects(
       exposure,
       this.allocations,
-      state.entry.name,
+      entry.name,
       settings.metallbNamespace,
     );
     try {
-      if (desired.some(o => o.metadata.namespace)) {
-        await state.client.ensureNamespace(settings.metallbNamespace);
+      const problems: ClusterProblem[] = [];
+      if (rendered.some(o => o.metadata.namespace)) {
+        problems.push(...(await this.ensureNamespace(client)));
       }
-      const sync = await syncObjects(state.client, desired);
-      const [services, grants] = await Promise.all([
-        state.client.list('v1', 'Service'),
-        state.client.list('portico.dev/v1alpha1', 'ExposureGrant'),
+      const schemas = await readCrdSchemas(client);
+      const fitted = fitToCrds(rendered, schemas);
+      problems.push(...schemas.problems, ...fitted.problems);
+      // A managed grant of a request seen active here was released or expired:
+      // it goes at once. One of a request never seen here may be another
+      // replica's newest: it waits out the grace period like any other grant
+      // without an allocation.
+      const sync = await syncObjects(client, fitted.objects, {
+        keep: o =>
+          o.kind === 'ExposureGrant' &&
+          !this.seenRequests.has(
+            ((o.spec ?? {}) as { requestId?: string }).requestId ?? '',
+          ),
+      });
+      problems.push(...sync.problems);
+      const [services, allGrants] = await Promise.all([
+        client.list('v1', 'Service'),
+        client.list('portico.dev/v1alpha1', 'ExposureGrant'),
       ]);
-      state.observation = { cluster: state.entry.name, services, grants };
+      const review = state.unallocated.review(
+        allGrants,
+        this.allocations,
+        entry.name,
+        this.now(),
+      );
+      const removal = await removeUnallocatedGrants({
+        cluster: entry.name,
+        client,
+        review,
+        auditor: this.options.auditor,
+      });
+      problems.push(...removal.problems);
+      for (const grant of removal.removed) {
+        logger.warn('removed a grant that matches no active allocation', {
+          cluster: entry.name,
+          grant: grant.metadata.name,
+        });
+      }
+      const grants = allGrants.filter(g => !removal.removed.includes(g));
+      state.observation = { cluster: entry.name, services, grants };
       state.nextAttempt = 0;
+      const { created, updated, deleted } = sync;
       state.status = {
         ...state.status,
         reachable: true,
@@ -127,12 +183,15 @@ export class ClusterReconciler {
         lastSyncAt: new Date(this.now()).toISOString(),
         lastError: undefined,
         nextAttemptAt: undefined,
-        lastSync: sync,
+        lastSync: { created, updated, deleted },
+        problems: problems.length ? problems : undefined,
       };
-      if (sync.created + sync.updated + sync.deleted > 0) {
+      if (created + updated + deleted > 0) {
         logger.info('cluster reconciled', {
-          cluster: state.entry.name,
-          ...sync,
+          cluster: entry.name,
+          created,
+          updated,
+          deleted,
         });
       }
     } catch (error) {
@@ -144,7 +203,7 @@ export class ClusterReconciler {
       const message = describeClusterError(error);
       if (state.status.lastError !== message) {
         logger.warn('cluster not reconciled', {
-          cluster: state.entry.name,
+          cluster: entry.name,
           error: message,
         });
       }
@@ -155,6 +214,31 @@ export class ClusterReconciler {
         lastError: message,
         nextAttemptAt: new Date(state.nextAttempt).toISOString(),
       };
+    }
+  }
+
+  /**
+   * Makes the MetalLB namespace when the cluster lacks it. A refusal is reported
+   * and the pass goes on: grants are cluster-scoped and need no namespace.
+   */
+  private async ensureNamespace(
+    client: ClusterClient,
+  ): Promise<ClusterProblem[]> {
+    const name = this.options.settings.metallbNamespace;
+    try {
+      await client.ensureNamespace(name);
+      return [];
+    } catch (error) {
+      const status = httpStatusOf(error);
+      if (!status || status === 401) throw error;
+      return [
+        {
+          object: `Namespace//${name}`,
+          message: `cannot create the MetalLB namespace: ${describeClusterError(
+            error,
+          )}`,
+        },
+      ];
     }
   }
 
@@ -170,32 +254,5 @@ export class ClusterReconciler {
         observations,
       ),
     };
-  }
-}
-
-/** A cluster error in words a platform engineer can act on. */
-export function describeClusterError(error: unknown): string {
-  const status = httpStatusOf(error);
-  const body = (error as { body?: unknown })?.body;
-  const detail =
-    typeof body === 'string'
-      ? safeMessage(body)
-      : (body as { message?: string } | undefined)?.message;
-  if (status === 401) return 'unauthorized: the cluster rejected the token';
-  if (status === 403)
-    return `forbidden: ${detail ?? 'the token may not do this'}`;
-  if (status) return `HTTP ${status}: ${detail ?? String(error)}`;
-  const cause = (error as { cause?: { code?: string } })?.cause?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  return cause
-    ? `unreachable (${cause}): ${message}`
-    : `unreachable: ${message}`;
-}
-
-function safeMessage(body: string): string | undefined {
-  try {
-    return (JSON.parse(body) as { message?: string }).message;
-  } catch {
-    return body.slice(0, 200) || undefined;
   }
 }
