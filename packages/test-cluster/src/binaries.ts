@@ -110,10 +110,11 @@ async function runGoBuild(
 ): Promise<void> {
   const started = Date.now();
   let compiled = 0;
-  // Go's own installer puts it in /usr/local/go, which a login shell may not have on PATH.
-  const go =
-    process.env.GO ??
-    (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go');
+  const onPath = (process.env.PATH ?? '')
+    .split(':')
+    .some(dir => dir && existsSync(join(dir, 'go')));
+  // Go's own installer puts it in /usr/local/go, which PATH may lack.
+  const go = onPath ? 'go' : '/usr/local/go/bin/go';
   const child = spawn(
     go,
     [
