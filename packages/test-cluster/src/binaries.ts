@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -162,17 +162,33 @@ async function runGoBuild(
   log(`test cluster: built in ${seconds} s (${compiled} packages compiled)`);
 }
 
-/** Waits for a lock directory, taking it over when its holder left it stale. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Waits for a lock directory, taking it over when the process holding it is gone. */
 async function withLock<T>(path: string, body: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 60 * 60_000;
   for (;;) {
     try {
       await mkdir(path);
+      await writeFile(join(path, 'pid'), String(process.pid));
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(
+        await readFile(join(path, 'pid'), 'utf8').catch(() => '0'),
+      );
       const age = Date.now() - (await stat(path)).mtimeMs;
-      if (age > 45 * 60_000) await rm(path, { recursive: true, force: true });
+      if ((holder && !alive(holder)) || (!holder && age > 60_000)) {
+        await rm(path, { recursive: true, force: true });
+        continue;
+      }
       if (Date.now() > deadline)
         throw new Error(`timed out waiting for ${path}`);
       await new Promise(r => setTimeout(r, 1000));
