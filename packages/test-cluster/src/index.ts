@@ -17,7 +17,7 @@ export { SERVICE_CIDR } from './apiServer';
 export type { FaultProxy } from './faultProxy';
 export { renderDeploy, DEPLOY_DIR } from './renderDeploy';
 export type { DeploySettings } from './renderDeploy';
-export { kubeTarget, E2E_KUBECONFIG_ENV } from './kubeTarget';
+export { kubeTarget, targetOf, E2E_KUBECONFIG_ENV } from './kubeTarget';
 export type { KubeTarget } from './kubeTarget';
 export { loadManifests } from './loadManifests';
 export type { KubeObject } from './types';

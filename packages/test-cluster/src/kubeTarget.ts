@@ -53,7 +53,11 @@ export async function kubeTarget(
       stop: async () => {},
     };
   }
-  const cluster = await startTestCluster(options);
+  return targetOf(await startTestCluster(options));
+}
+
+/** A started test cluster as the target of a Kubernetes-facing test. */
+export function targetOf(cluster: TestCluster): KubeTarget {
   return {
     kubeconfig: cluster.kubeconfig,
     kubeconfigPath: cluster.kubeconfigPath,

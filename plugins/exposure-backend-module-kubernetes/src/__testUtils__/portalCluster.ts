@@ -14,6 +14,7 @@ import {
   loadManifests,
   renderDeploy,
   startTestCluster,
+  targetOf,
 } from '@portico/test-cluster';
 
 export const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -56,19 +57,6 @@ export interface PortalCluster {
   stop(): Promise<void>;
 }
 
-function freshTarget(
-  cluster: Awaited<ReturnType<typeof startTestCluster>>,
-): KubeTarget {
-  return {
-    kubeconfig: cluster.kubeconfig,
-    kubeconfigPath: cluster.kubeconfigPath,
-    outside: false,
-    cluster,
-    backstageCluster: name => cluster.backstageCluster({ name }),
-    stop: () => cluster.stop(),
-  };
-}
-
 function withToken(admin: KubeConfig, token: string): KubeConfig {
   const cluster = admin.getCurrentCluster()!;
   const kc = new KubeConfig();
@@ -102,7 +90,7 @@ export async function startPortalCluster(
     users: options.users,
   };
   const target = options.fresh
-    ? freshTarget(await startTestCluster(clusterOptions))
+    ? targetOf(await startTestCluster(clusterOptions))
     : await kubeTarget(clusterOptions);
   const dir = await mkdtemp(join(tmpdir(), 'portico-portal-cluster-'));
   try {
