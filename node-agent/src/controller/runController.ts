@@ -42,6 +42,8 @@ export async function runController(
       'l2Advertisements',
       'bgpAdvertisements',
       'peers',
+      'communities',
+      'bfdProfiles',
       'secrets',
     ],
   });

@@ -43,6 +43,8 @@ export async function runSpeaker(
       'l2Advertisements',
       'bgpAdvertisements',
       'peers',
+      'communities',
+      'bfdProfiles',
       'secrets',
       'grants',
     ],
