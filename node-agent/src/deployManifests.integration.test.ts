@@ -111,7 +111,8 @@ describe('deploy/ (kustomize base)', () => {
       drop: ['ALL'],
       add: ['NET_RAW', 'NET_ADMIN'],
     });
-    // Nobody but the portal writes grants; the agent never writes Service specs.
+    // Nobody but the portal writes grants; the agent never writes Service specs
+    // (admission refuses the controller's patches beyond one annotation).
     const writes = (sa: string) =>
       rulesFor(rendered, sa).filter(r =>
         r.verbs.some(v => ['create', 'update', 'patch', 'delete'].includes(v)),
@@ -125,6 +126,8 @@ describe('deploy/ (kustomize base)', () => {
       'exposuregrants/status',
       'leases',
       'leases',
+      // Only the annotation metallb.io/ip-allocated-from-pool (admission/services.yaml).
+      'services',
       'services/status',
     ]);
     // Events about conflicts, and its own entry under a grant's status.announcers.

@@ -134,6 +134,20 @@ export class AddressController {
         });
       }
     }
+    for (const a of plan.poolAnnotations) {
+      try {
+        await writer.servicePool(a.namespace, a.name, a.pool);
+      } catch (error) {
+        if (statusOf(error) === 404) continue;
+        ok = false;
+        metrics?.reconcileErrors.inc({ operation: 'service_annotation' });
+        logger.warn('could not write the Service pool annotation', {
+          service: `${a.namespace}/${a.name}`,
+          status: statusOf(error),
+          error: String(error?.message ?? error),
+        });
+      }
+    }
     for (const e of plan.events)
       events.record(e.ref, e.type, e.reason, e.message);
     for (const update of grantConditionUpdates(
