@@ -2,10 +2,12 @@ import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { AddressController } from '../controller/addressController';
 import { KubeStatusWriter } from '../controller/statusWriter';
 import { electOwner } from '../l2/election/electOwner';
-import { silentLogger } from '../logging';
+import { createLogger, silentLogger } from '../logging';
 import { speakerState } from '../speaker/desiredState';
 import { systemClock } from './clock';
 import { EventRecorder } from './events';
+import { MetalLBStatusWriter } from './metallbStatusWriter';
+import { MetalLBServiceStatusReporter } from '../speaker/metallbStatusReporter';
 import {
   eventually,
   KubeHarness,
@@ -281,6 +283,7 @@ spec:
       serveClassless: true,
       clock: systemClock,
       logger: silentLogger,
+      metallbStatus: new MetalLBStatusWriter(h.as.controller, h.ns.metallb),
     });
     done = controller.run(stop.signal);
 
@@ -381,5 +384,113 @@ spec:
     expect(electOwner(vip.address, vip.nodes, all, vip.nodeScores)).toBe(
       `n3-${h.run}`,
     );
+
+    // Status as MetalLB writes it. The controller: pool counters, ConfigurationState.
+    const json = async (...args: string[]) =>
+      JSON.parse(
+        (await kubectl(['get', ...args, '-n', h.ns.metallb, '-o', 'json']))
+          .stdout,
+      );
+    const poolStatus = await eventually(async () => {
+      const p = await json('ipaddresspools.metallb.io', 'edge');
+      return p.status?.assignedIPv4 === 2 ? p.status : undefined;
+    }, 15_000);
+    expect(poolStatus).toEqual({
+      assignedIPv4: 2,
+      assignedIPv6: 0,
+      availableIPv4: 14,
+      availableIPv6: 0,
+    });
+    const state = await eventually(
+      async () =>
+        (
+          await json('configurationstates.metallb.io', 'controller')
+        ).status,
+      15_000,
+    );
+    expect(state.result).toBe('Invalid');
+    expect(state.errorSummary).toMatch(
+      /BGPPeer .*\/in-vrf: spec\.vrf \("red"\) is not supported/,
+    );
+    const controllerState = await json(
+      'configurationstates.metallb.io',
+      'controller',
+    );
+    expect(controllerState.metadata.labels).toEqual({
+      'metallb.io/component-type': 'controller',
+    });
+
+    // The speaker (its own ServiceAccount): n1 answers for web's address on eth1
+    // and advertises it to tor and legacy.
+    const logged: string[] = [];
+    const reporter = new MetalLBServiceStatusReporter(
+      h.as.speaker,
+      h.ns.metallb,
+      `n1-${h.run}`,
+      createLogger({ write: line => logged.push(line) }),
+    );
+    const l2Report = {
+      node: `n1-${h.run}`,
+      ready: true,
+      linkUp: true,
+      healthyNodes: [`n1-${h.run}`],
+      vips: [
+        {
+          address: web,
+          owner: `n1-${h.run}`,
+          announcing: true,
+          state: 'clear' as const,
+          interfaces: ['eth1'],
+        },
+      ],
+      failovers: [],
+      conflicts: [],
+    };
+    // As runSpeaker does every 2 s: a new kind's storage may still be starting (429).
+    await eventually(
+      async () =>
+        (await reporter.report(snapshot, l2Report, n1.bgpRoutes))
+          ? true
+          : undefined,
+      20_000,
+      'the speaker status written',
+    );
+    expect(logged.every(l => /\b429\b/.test(l))).toBe(true);
+    const l2Statuses = (await json('servicel2statuses.metallb.io')).items;
+    expect(l2Statuses).toHaveLength(1);
+    expect(l2Statuses[0].metadata.name).toMatch(/^l2-/);
+    expect(l2Statuses[0].metadata.labels).toEqual({
+      'metallb.io/node': `n1-${h.run}`,
+      'metallb.io/service-name': 'web',
+      'metallb.io/service-namespace': h.ns.apps,
+    });
+    expect(l2Statuses[0].status).toEqual({
+      node: `n1-${h.run}`,
+      serviceName: 'web',
+      serviceNamespace: h.ns.apps,
+      interfaces: [{ name: 'eth1' }],
+    });
+    const bgpStatuses = (await json('servicebgpstatuses.metallb.io')).items;
+    expect(bgpStatuses.map((o: any) => o.status)).toEqual([
+      {
+        node: `n1-${h.run}`,
+        serviceName: 'web',
+        serviceNamespace: h.ns.apps,
+        peers: ['legacy', 'tor'],
+      },
+    ]);
+    const speakerConfigState = await json(
+      'configurationstates.metallb.io',
+      `speaker-n1-${h.run}`,
+    );
+    expect(speakerConfigState.metadata.labels).toEqual({
+      'metallb.io/component-type': 'speaker',
+      'metallb.io/node-name': `n1-${h.run}`,
+    });
+    expect(speakerConfigState.status.result).toBe('Invalid');
+    // Shutting down: this node announces nothing any more.
+    await reporter.clear();
+    expect((await json('servicel2statuses.metallb.io')).items).toEqual([]);
+    expect((await json('servicebgpstatuses.metallb.io')).items).toEqual([]);
   });
 });
