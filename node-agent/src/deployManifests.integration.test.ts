@@ -111,7 +111,8 @@ describe('deploy/ (kustomize base)', () => {
       drop: ['ALL'],
       add: ['NET_RAW', 'NET_ADMIN'],
     });
-    // Nobody but the portal writes grants; the agent never writes Service specs.
+    // Nobody but the portal writes grants; the agent never writes Service specs
+    // (admission refuses the controller's patches beyond one annotation).
     const writes = (sa: string) =>
       rulesFor(rendered, sa).filter(r =>
         r.verbs.some(v => ['create', 'update', 'patch', 'delete'].includes(v)),
@@ -121,16 +122,32 @@ describe('deploy/ (kustomize base)', () => {
         .flatMap(r => r.resources)
         .sort(),
     ).toEqual([
+      'configurationstates',
+      'configurationstates/status',
       'events',
       'exposuregrants/status',
+      'ipaddresspools/status',
       'leases',
       'leases',
+      // Only the annotation metallb.io/ip-allocated-from-pool (admission/services.yaml).
+      'services',
       'services/status',
     ]);
     // Events about conflicts, and its own entry under a grant's status.announcers.
-    expect(writes('portico-speaker').flatMap(r => r.resources)).toEqual([
+    // Plus what MetalLB's speaker writes: ServiceL2Status, ServiceBGPStatus, ConfigurationState.
+    expect(
+      writes('portico-speaker')
+        .flatMap(r => r.resources)
+        .sort(),
+    ).toEqual([
+      'configurationstates',
+      'configurationstates/status',
       'events',
       'exposuregrants/status',
+      'servicebgpstatuses',
+      'servicebgpstatuses/status',
+      'servicel2statuses',
+      'servicel2statuses/status',
     ]);
     // Secrets (BGPPeers' passwordSecret): read-only, and only in metallb-system.
     for (const sa of ['portico-controller', 'portico-speaker']) {
@@ -410,10 +427,17 @@ describe('deploy/ (kustomize base)', () => {
             ref.subresource ? `/${ref.subresource}` : '',
             ref.apiGroup ? `.${ref.apiGroup}` : '',
           ].join('');
+          // can-i writes a subresource of a group's kind after the group.
+          const listed = [
+            ref.resource,
+            ref.apiGroup ? `.${ref.apiGroup}` : '',
+            ref.subresource ? `/${ref.subresource}` : '',
+          ].join('');
           return {
             ns: ref.namespace,
             verb: e.verb,
             resource,
+            listed,
             code: e.responseStatus?.code,
           };
         });
@@ -425,6 +449,7 @@ describe('deploy/ (kustomize base)', () => {
         (c.ns ? [c.ns] : namespaces).every(
           ns =>
             !allowed.has(`${ns} ${c.verb} ${c.resource}`) &&
+            !allowed.has(`${ns} ${c.verb} ${c.listed}`) &&
             !allowed.has(
               `${ns} ${c.verb} ${c.resource.replace(/\/[^.]+/, '')}`,
             ),

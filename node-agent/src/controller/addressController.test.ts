@@ -43,6 +43,7 @@ describe('AddressController', () => {
           stop.abort(); // SIGTERM while the pass is writing
         },
         grantConditions: async () => {},
+        servicePool: async () => {},
       },
       events: { record: () => {} },
       mode: 'audit',

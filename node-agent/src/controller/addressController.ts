@@ -8,6 +8,9 @@ import type { GovernanceMode } from './allocator/types';
 import { grantConditionUpdates } from './grantStatus';
 import { planReconcile } from './plan';
 import type { StatusWriter } from './statusWriter';
+import type { MetalLBStatusWriter } from '../kube/metallbStatusWriter';
+import { COMPONENT_LABEL } from '../kube/metallbStatusWriter';
+import { configurationStateStatus, poolStatuses } from './metallbStatus';
 
 /** What the controller reads: the shared view. */
 export interface SnapshotSource {
@@ -29,6 +32,8 @@ export interface AddressControllerOptions {
   metrics?: ControllerMetrics;
   /** Full re-run even without changes, as a safety net. Default 60 s. */
   resyncMs?: number;
+  /** Writes IPAddressPool status and the `controller` ConfigurationState, as MetalLB does. */
+  metallbStatus?: MetalLBStatusWriter;
 }
 
 function statusOf(error: any): number | undefined {
@@ -134,6 +139,20 @@ export class AddressController {
         });
       }
     }
+    for (const a of plan.poolAnnotations) {
+      try {
+        await writer.servicePool(a.namespace, a.name, a.pool);
+      } catch (error) {
+        if (statusOf(error) === 404) continue;
+        ok = false;
+        metrics?.reconcileErrors.inc({ operation: 'service_annotation' });
+        logger.warn('could not write the Service pool annotation', {
+          service: `${a.namespace}/${a.name}`,
+          status: statusOf(error),
+          error: String(error?.message ?? error),
+        });
+      }
+    }
     for (const e of plan.events)
       events.record(e.ref, e.type, e.reason, e.message);
     for (const update of grantConditionUpdates(
@@ -154,8 +173,42 @@ export class AddressController {
         });
       }
     }
+    if (
+      this.options.metallbStatus &&
+      !(await this.writeMetalLBStatus(snapshot, now))
+    )
+      ok = false;
     metrics?.observe(plan.summary, snapshot.metallb);
     metrics?.reconcileDuration.observe((clock.now() - started) / 1000);
     return { ok, nextExpiryMs: plan.nextExpiryMs };
+  }
+
+  private async writeMetalLBStatus(
+    snapshot: ClusterSnapshot,
+    now: Date,
+  ): Promise<boolean> {
+    const { metallbStatus, logger, metrics } = this.options;
+    try {
+      for (const [pool, status] of poolStatuses(
+        snapshot.metallb.pools,
+        snapshot.services,
+      )) {
+        await metallbStatus!.poolStatus(pool, status);
+      }
+      await metallbStatus!.configurationState(
+        'controller',
+        { [COMPONENT_LABEL]: 'controller' },
+        configurationStateStatus(snapshot.metallb.problems, now),
+      );
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return true; // a pool deleted meanwhile
+      metrics?.reconcileErrors.inc({ operation: 'metallb_status' });
+      logger.warn('could not write MetalLB status', {
+        status: statusOf(error),
+        error: String((error as Error)?.message ?? error),
+      });
+      return false;
+    }
   }
 }

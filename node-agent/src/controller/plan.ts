@@ -8,7 +8,11 @@ import { poolFor } from './allocator/pools';
 import type { Decision, GovernanceMode } from './allocator/types';
 import {
   currentAddresses,
+  DEPRECATED_PREFIX,
+  deprecatedAnnotations,
   isOurLoadBalancer,
+  POOL_ANNOTATION,
+  PRIMARY_PREFIX,
   toServiceRequest,
 } from './serviceRequest';
 
@@ -17,6 +21,13 @@ export interface StatusWrite {
   name: string;
   /** The new `status.loadBalancer.ingress` IPs; empty clears it. */
   addresses: string[];
+}
+
+/** `metallb.io/ip-allocated-from-pool` to set, or remove (null). */
+export interface PoolAnnotationWrite {
+  namespace: string;
+  name: string;
+  pool: string | null;
 }
 
 export interface EventIntent {
@@ -36,6 +47,7 @@ export interface PlanSummary {
 
 export interface ReconcilePlan {
   writes: StatusWrite[];
+  poolAnnotations: PoolAnnotationWrite[];
   events: EventIntent[];
   decisions: Map<string, Decision>;
   summary: PlanSummary;
@@ -94,7 +106,17 @@ export function planReconcile(
   });
 
   const writes: StatusWrite[] = [];
+  const poolAnnotations: PoolAnnotationWrite[] = [];
   const events: EventIntent[] = [];
+  const annotatePool = (svc: V1Service, pool: string | null) => {
+    const have = svc.metadata?.annotations?.[POOL_ANNOTATION];
+    if ((have ?? null) === pool) return;
+    poolAnnotations.push({
+      namespace: svc.metadata?.namespace ?? 'default',
+      name: svc.metadata?.name ?? '',
+      pool,
+    });
+  };
   const summary: PlanSummary = {
     assigned: 0,
     pending: new Map(),
@@ -109,6 +131,20 @@ export function planReconcile(
     if (!decision) continue;
     const current = currentAddresses(svc);
     const ref = serviceRef(svc);
+    const deprecated = deprecatedAnnotations(svc.metadata?.annotations ?? {});
+    if (deprecated.length > 0) {
+      events.push({
+        ref,
+        type: 'Warning',
+        reason: 'DeprecatedAnnotation',
+        message: `${deprecated.join(', ')} ${
+          deprecated.length > 1 ? 'are' : 'is'
+        } deprecated (still read): use ${deprecated
+          .map(d => d.replace(DEPRECATED_PREFIX, PRIMARY_PREFIX))
+          .join(', ')}`,
+      });
+    }
+    annotatePool(svc, decision.state === 'assigned' ? decision.pool : null);
     if (decision.state === 'assigned') {
       summary.assigned++;
       if (!sameSet(current, decision.addresses)) {
@@ -173,6 +209,7 @@ export function planReconcile(
       return parsed && poolFor(snapshot.metallb.pools, parsed);
     });
     if (mine) {
+      annotatePool(svc, null);
       writes.push({
         namespace: svc.metadata?.namespace ?? 'default',
         name: svc.metadata?.name ?? '',
@@ -189,6 +226,7 @@ export function planReconcile(
     .filter(t => !Number.isNaN(t) && t > now);
   return {
     writes,
+    poolAnnotations,
     events,
     decisions,
     summary,

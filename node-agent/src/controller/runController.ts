@@ -11,6 +11,7 @@ import { AddressController } from './addressController';
 import { KubeLeaseClient } from './election/kubeLeaseClient';
 import { LeaderElector } from './election/leaderElector';
 import { KubeStatusWriter } from './statusWriter';
+import { MetalLBStatusWriter } from '../kube/metallbStatusWriter';
 
 export interface RoleContext {
   kubeConfig: KubeConfig;
@@ -42,6 +43,8 @@ export async function runController(
       'l2Advertisements',
       'bgpAdvertisements',
       'peers',
+      'communities',
+      'bfdProfiles',
       'secrets',
     ],
   });
@@ -54,6 +57,10 @@ export async function runController(
     clock: ctx.clock,
   });
   const writer = new KubeStatusWriter(ctx.kubeConfig);
+  const metallbStatus = new MetalLBStatusWriter(
+    ctx.kubeConfig,
+    config.metallbNamespace,
+  );
   const running = new Set<Promise<void>>();
 
   const elector = new LeaderElector({
@@ -81,6 +88,7 @@ export async function runController(
         clock: ctx.clock,
         logger,
         metrics,
+        metallbStatus,
       });
       const run = controller.run(leading).catch(error => {
         logger.error('controller loop failed', { error: String(error) });

@@ -3,8 +3,16 @@ import type { IPFamily } from '../kube/addresses';
 import { namespacedKey } from '../kube/objectRef';
 import type { IPFamilyPolicy, ServiceRequest } from './allocator/types';
 
-/** MetalLB reads each annotation under its old and its new prefix. */
-const PREFIXES = ['metallb.universe.tf/', 'metallb.io/'];
+/**
+ * MetalLB v0.16's annotation prefix, and the old one it still reads (and so do
+ * we, with a deprecation Event).
+ */
+export const PRIMARY_PREFIX = 'metallb.io/';
+export const DEPRECATED_PREFIX = 'metallb.universe.tf/';
+const PREFIXES = [PRIMARY_PREFIX, DEPRECATED_PREFIX];
+
+/** Written on assignment, as MetalLB's controller does: the pool the addresses came from. */
+export const POOL_ANNOTATION = 'metallb.io/ip-allocated-from-pool';
 
 export const ANNOTATIONS = {
   pool: 'address-pool',
@@ -45,6 +53,15 @@ function annotation(
   }
   const value = values[0]?.trim();
   return { value: value === '' ? undefined : value };
+}
+
+/** The `metallb.universe.tf/*` annotations a Service still uses. */
+export function deprecatedAnnotations(
+  annotations: Record<string, string>,
+): string[] {
+  return Object.values(ANNOTATIONS)
+    .map(name => DEPRECATED_PREFIX + name)
+    .filter(key => annotations[key] !== undefined);
 }
 
 /** Reads what the allocator needs from a Service; never throws. */
@@ -110,6 +127,7 @@ export function toServiceRequest(svc: V1Service): ServiceRequest {
     backendKey,
     current: currentAddresses(svc),
     invalid: errors.length > 0 ? errors.join('; ') : undefined,
+    deprecatedAnnotations: deprecatedAnnotations(annotations),
   };
 }
 

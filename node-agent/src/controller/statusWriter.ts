@@ -5,6 +5,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { POOL_ANNOTATION } from './serviceRequest';
 
 export interface GrantCondition {
   type: string;
@@ -23,6 +24,12 @@ export interface StatusWriter {
     addresses: string[],
   ): Promise<void>;
   grantConditions(name: string, conditions: GrantCondition[]): Promise<void>;
+  /** Sets (or, with null, removes) `metallb.io/ip-allocated-from-pool`. */
+  servicePool(
+    namespace: string,
+    name: string,
+    pool: string | null,
+  ): Promise<void>;
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -55,6 +62,18 @@ export class KubeStatusWriter implements StatusWriter {
             },
           },
         },
+      },
+      mergePatch,
+    );
+  }
+
+  async servicePool(namespace: string, name: string, pool: string | null) {
+    // Metadata only: deploy/admission lets the controller change nothing else of a Service.
+    await this.core.patchNamespacedService(
+      {
+        namespace,
+        name,
+        body: { metadata: { annotations: { [POOL_ANNOTATION]: pool } } },
       },
       mergePatch,
     );

@@ -103,6 +103,8 @@ export class ClusterView {
       l2Advertisements: crd('metallb.io', 'v1beta1', 'l2advertisements', mlb),
       bgpAdvertisements: crd('metallb.io', 'v1beta1', 'bgpadvertisements', mlb),
       peers: crd('metallb.io', 'v1beta2', 'bgppeers', mlb),
+      communities: crd('metallb.io', 'v1beta1', 'communities', mlb),
+      bfdProfiles: crd('metallb.io', 'v1beta1', 'bfdprofiles', mlb),
       secrets: {
         path: `/api/v1/namespaces/${mlb}/secrets`,
         list: (() => core.listNamespacedSecret({ namespace: mlb })) as Lister,
@@ -170,6 +172,8 @@ export class ClusterView {
         'l2Advertisements',
         'bgpAdvertisements',
         'peers',
+        'communities',
+        'bfdProfiles',
         'secrets',
       ] as Kind[]) {
         raw[kind] = this.informers.get(kind)?.list() ?? [];

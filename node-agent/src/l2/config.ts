@@ -59,4 +59,9 @@ export interface L2Vip {
   nodes: string[];
   /** Interfaces to announce it on (L2Advertisement `interfaces`); empty: all configured. */
   interfaces?: string[];
+  /**
+   * L2Advertisement `preferredNodeSelectors`: node → the sum of the weights it
+   * matches. The healthy eligible nodes with the highest score are preferred.
+   */
+  nodeScores?: Record<string, number>;
 }

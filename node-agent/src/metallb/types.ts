@@ -44,7 +44,9 @@ export interface L2AdvertisementSpec {
   ipAddressPools?: string[];
   ipAddressPoolSelectors?: LabelSelector[];
   nodeSelectors?: LabelSelector[];
+  serviceSelectors?: LabelSelector[];
   interfaces?: string[];
+  preferredNodeSelectors?: Array<{ weight: number; preference: LabelSelector }>;
 }
 
 /** metallb.io/v1beta1 BGPAdvertisement */
@@ -59,13 +61,28 @@ export interface BGPAdvertisementSpec {
   ipAddressPools?: string[];
   ipAddressPoolSelectors?: LabelSelector[];
   nodeSelectors?: LabelSelector[];
+  serviceSelectors?: LabelSelector[];
   peers?: string[];
+  /** Refused by the agent (not supported). */
+  asPathPrepend?: number;
 }
 
-/** metallb.io/v1beta2 BGPPeer */
+/** metallb.io/v1beta2 BGPPeer (v1beta1 objects are served and stored the same). */
 export interface BGPPeerSpec {
   myASN: number;
   peerASN: number;
+  /** The ASN announced to this peer instead of myASN (FRR `local-as … no-prepend replace-as`). */
+  localASN?: number;
+  /** The name of a BFDProfile. */
+  bfdProfile?: string;
+  /** Read so they can be refused by name: the speaker does not implement them. */
+  dynamicASN?: 'internal' | 'external';
+  connectTime?: string;
+  enableGracefulRestart?: boolean;
+  vrf?: string;
+  interface?: string;
+  disableMP?: boolean;
+  dualStackAddressFamily?: boolean;
   peerAddress: string;
   sourceAddress?: string;
   peerPort?: number;
@@ -106,3 +123,27 @@ export type L2Advertisement = Resource<L2AdvertisementSpec>;
 export type BGPAdvertisement = Resource<BGPAdvertisementSpec>;
 export type BGPPeer = Resource<BGPPeerSpec>;
 export type ExposureGrant = Resource<ExposureGrantSpec>;
+
+/** metallb.io/v1beta1 Community: named communities BGPAdvertisements refer to. */
+export interface CommunitySpec {
+  communities?: Array<{ name: string; value: string }>;
+}
+
+/** metallb.io/v1beta1 BFDProfile; intervals in milliseconds. */
+export interface BFDProfileSpec {
+  receiveInterval?: number;
+  transmitInterval?: number;
+  detectMultiplier?: number;
+  echoInterval?: number;
+  echoMode?: boolean;
+  passiveMode?: boolean;
+  minimumTtl?: number;
+}
+
+/** IPAddressPool status as MetalLB's controller writes it. */
+export interface IPAddressPoolStatus {
+  assignedIPv4: number;
+  assignedIPv6: number;
+  availableIPv4: number;
+  availableIPv6: number;
+}

@@ -8,7 +8,7 @@ import {
 } from '../bgp';
 import type { L2Vip } from '../l2';
 import { parseAddress } from '../kube/addresses';
-import { anySelectorMatches } from '../kube/labelSelector';
+import { anySelectorMatches, selectorMatches } from '../kube/labelSelector';
 import type { ClusterSnapshot } from '../kube/snapshot';
 import { slicesOf } from '../kube/snapshot';
 import { poolFor } from '../controller/allocator/pools';
@@ -86,6 +86,8 @@ export function speakerState(
       addresses.push({ address: parsed.text, pool: pool.name });
       for (const adv of l2Advertisements) {
         if (!adv.pools.includes(pool.name)) continue;
+        if (!anySelectorMatches(adv.serviceSelectors, svc.metadata?.labels))
+          continue;
         const eligible = readyNodes.filter(
           n =>
             anySelectorMatches(adv.nodeSelectors, n.metadata?.labels) &&
@@ -96,6 +98,17 @@ export function speakerState(
           nodes: [],
           interfaces: [],
         };
+        if (adv.preferredNodeSelectors.length > 0) {
+          const scores: Record<string, number> = { ...vip.nodeScores };
+          for (const n of eligible) {
+            const nodeName = n.metadata?.name ?? '';
+            const score = adv.preferredNodeSelectors
+              .filter(p => selectorMatches(p.preference, n.metadata?.labels))
+              .reduce((sum, p) => sum + p.weight, 0);
+            scores[nodeName] = Math.max(scores[nodeName] ?? 0, score);
+          }
+          vip.nodeScores = scores;
+        }
         vip.nodes = [
           ...new Set([
             ...vip.nodes,
@@ -114,6 +127,7 @@ export function speakerState(
       services.push({
         name: `${namespace}/${name}`,
         addresses,
+        labels: svc.metadata?.labels ?? {},
         externalTrafficPolicy: local ? 'Local' : 'Cluster',
         readyEndpointNodes: [...endpointNodes].sort(),
       });
@@ -136,6 +150,8 @@ export function speakerState(
       .sort((a, b) => a.address.localeCompare(b.address)),
     bgpPeers: bgpPeers.map(p => ({
       ...peerConfigFromBGPPeer(p.resource),
+      // localASN replaces myASN on this session (FRR `local-as … no-prepend replace-as`).
+      myASN: p.sessionASN,
       // Resolved from `password` or `passwordSecret`; the resource holds only the reference.
       password: p.password,
     })),

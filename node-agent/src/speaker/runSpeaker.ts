@@ -11,6 +11,7 @@ import { EventRecorder } from '../kube/events';
 import type { HealthChecks } from '../server/healthServer';
 import { speakerState } from './desiredState';
 import { GrantAnnouncerReporter } from './grantAnnouncerReporter';
+import { MetalLBServiceStatusReporter } from './metallbStatusReporter';
 
 function internalIPs(node: V1Node | undefined): string[] {
   return (node?.status?.addresses ?? [])
@@ -43,6 +44,8 @@ export async function runSpeaker(
       'l2Advertisements',
       'bgpAdvertisements',
       'peers',
+      'communities',
+      'bfdProfiles',
       'secrets',
       'grants',
     ],
@@ -132,13 +135,21 @@ export async function runSpeaker(
       logger,
     );
     let lastRoutes = new Map<string, Route[]>();
-    const report = () =>
-      reporter.report(
+    const metallbStatus = new MetalLBServiceStatusReporter(
+      ctx.kubeConfig,
+      config.metallbNamespace,
+      nodeName,
+      logger,
+    );
+    const report = () => {
+      void metallbStatus.report(view.snapshot(), l2?.status(), lastRoutes);
+      return reporter.report(
         view.snapshot().grants,
         l2?.status(),
         lastRoutes,
         bgp.status(),
       );
+    };
     const reportTimer = setInterval(report, 2000);
     signal.addEventListener('abort', () => clearInterval(reportTimer), {
       once: true,
@@ -186,6 +197,7 @@ export async function runSpeaker(
     await applying;
     await Promise.all([l2?.stop(), bgp.stop('speaker shutting down')]);
     await reporter.clear(view.snapshot().grants);
+    await metallbStatus.clear();
     await events.flush();
     logger.info('announcements withdrawn');
   })();

@@ -13,6 +13,8 @@ import { matchesAny } from './labelSelector';
 export interface ServiceAnnouncementInput {
   /** `namespace/name`, for messages. */
   name: string;
+  /** The Service's labels, for BGPAdvertisement `serviceSelectors`. */
+  labels?: Record<string, string>;
   /** Assigned ingress addresses with the pool each came from. */
   addresses: Array<{ address: string; pool: string }>;
   externalTrafficPolicy: 'Cluster' | 'Local';
@@ -136,6 +138,7 @@ export function desiredRoutes(input: DesiredRoutesInput): DesiredRoutes {
       }
       for (const adv of advsHere) {
         if (!selectsPool(adv, pool)) continue;
+        if (!matchesAny(svc.labels, adv.spec.serviceSelectors)) continue;
         const prefix = aggregate(address, adv);
         const { communities, largeCommunities } = validCommunities(
           adv,

@@ -33,11 +33,11 @@ export interface ServiceRequest {
   /** `spec.ipFamilies`, in order; empty when the API server did not fill it. */
   families: IPFamily[];
   familyPolicy: IPFamilyPolicy;
-  /** `metallb.universe.tf/address-pool` (or `metallb.io/`). */
+  /** `metallb.io/address-pool` (or the deprecated `metallb.universe.tf/`). */
   pool?: string;
-  /** `metallb.universe.tf/loadBalancerIPs`, or the deprecated `spec.loadBalancerIP`. */
+  /** `metallb.io/loadBalancerIPs`, or the deprecated `spec.loadBalancerIP`. */
   requestedIPs: string[];
-  /** `metallb.universe.tf/allow-shared-ip` */
+  /** `metallb.io/allow-shared-ip` */
   sharingKey?: string;
   /**
    * Services with `externalTrafficPolicy: Local` may share an address only with
@@ -48,6 +48,8 @@ export interface ServiceRequest {
   current: string[];
   /** Set when the Service's annotations cannot be understood. */
   invalid?: string;
+  /** `metallb.universe.tf/*` annotations in use (read, but deprecated). */
+  deprecatedAnnotations?: string[];
 }
 
 export interface AllocationInput {

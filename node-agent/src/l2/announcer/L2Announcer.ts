@@ -45,6 +45,7 @@ interface VipRecord {
   address: string;
   family: 4 | 6;
   nodes: string[];
+  nodeScores?: Record<string, number>;
   interfaces: string[];
   state: 'probing' | 'clear' | 'conflict';
   /** A probe is on the wire now: claims by others are conflicts. */
@@ -210,6 +211,7 @@ export class L2Announcer extends EventEmitter {
       const existing = this.vips.get(vip.address);
       if (existing) {
         existing.nodes = vip.nodes;
+        existing.nodeScores = vip.nodeScores;
         existing.interfaces = interfaces;
         continue;
       }
@@ -217,6 +219,7 @@ export class L2Announcer extends EventEmitter {
         address: vip.address,
         family: vip.family,
         nodes: vip.nodes,
+        nodeScores: vip.nodeScores,
         interfaces,
         state: 'probing',
         probing: false,
@@ -337,7 +340,12 @@ export class L2Announcer extends EventEmitter {
     this.metrics.healthyNodes.set(healthy.size);
     const self = this.settings.nodeName;
     for (const record of this.vips.values()) {
-      const owner = electOwner(record.address, record.nodes, healthy);
+      const owner = electOwner(
+        record.address,
+        record.nodes,
+        healthy,
+        record.nodeScores,
+      );
       if (owner !== record.owner) {
         if (record.owner && owner) {
           this.pushHistory(this.failovers, {

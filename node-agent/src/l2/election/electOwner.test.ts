@@ -64,3 +64,28 @@ describe('electOwner', () => {
     expect(electOwner('192.0.2.1', ['node-c'], ALL)).toBe('node-c');
   });
 });
+
+describe('electOwner with preferredNodeSelectors scores', () => {
+  const nodes = ['a', 'b', 'c', 'd'];
+  it('elects among the highest-scored healthy nodes only, falling back as they go', () => {
+    const scores = { a: 5, b: 10, c: 10, d: 0 };
+    const healthy = new Set(nodes);
+    const first = electOwner('192.0.2.1', nodes, healthy, scores);
+    expect(['b', 'c']).toContain(first);
+    healthy.delete(first!);
+    const second = electOwner('192.0.2.1', nodes, healthy, scores);
+    expect(['b', 'c'].filter(n => n !== first)).toEqual([second]);
+    healthy.delete(second!);
+    expect(electOwner('192.0.2.1', nodes, healthy, scores)).toBe('a');
+    healthy.delete('a');
+    expect(electOwner('192.0.2.1', nodes, healthy, scores)).toBe('d');
+  });
+
+  it('without scores, or all equal, is the plain hash order', () => {
+    const healthy = new Set(nodes);
+    const plain = electOwner('192.0.2.7', nodes, healthy);
+    expect(
+      electOwner('192.0.2.7', nodes, healthy, { a: 1, b: 1, c: 1, d: 1 }),
+    ).toBe(plain);
+  });
+});

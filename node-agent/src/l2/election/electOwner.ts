@@ -21,14 +21,21 @@ export function rankNodes(address: string, nodes: Iterable<string>): string[] {
     .map(entry => entry.node);
 }
 
-/** The owner of `address` among the eligible nodes that are healthy, if any. */
+/**
+ * The owner of `address` among the eligible nodes that are healthy, if any. With
+ * `scores` (preferredNodeSelectors), only the healthy nodes of the highest score
+ * compete; every node computes the same answer from the same inputs.
+ */
 export function electOwner(
   address: string,
   eligible: Iterable<string>,
   healthy: ReadonlySet<string>,
+  scores?: Readonly<Record<string, number>>,
 ): string | undefined {
-  return rankNodes(
-    address,
-    [...eligible].filter(node => healthy.has(node)),
-  )[0];
+  let candidates = [...eligible].filter(node => healthy.has(node));
+  if (scores && candidates.length > 1) {
+    const best = Math.max(...candidates.map(n => scores[n] ?? 0));
+    candidates = candidates.filter(n => (scores[n] ?? 0) === best);
+  }
+  return rankNodes(address, candidates)[0];
 }
