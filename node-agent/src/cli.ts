@@ -55,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const ctx = { kubeConfig, logger, registry, clock: systemClock };
-  // Each role loads only its own modules: the controller never needs libpcap.
+  // Each role loads only its own modules: the controller never opens raw sockets.
   const role =
     config.role === 'controller'
       ? await (

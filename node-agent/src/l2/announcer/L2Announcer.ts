@@ -22,7 +22,7 @@ import { L2Conflict, L2Failover, L2Status } from '../status';
 import { KernelAddresses } from '../wire/kernelAddresses';
 import { L2Link, L2LinkFactory } from '../wire/link';
 import { isLinkUp } from '../wire/linkState';
-import { openPcapLink } from '../wire/pcapLink';
+import { openPacketLink } from '../wire/packetLink';
 import { decideFrame } from './frameDecision';
 
 export interface L2Logger {
@@ -35,7 +35,7 @@ export interface L2AnnouncerOptions {
   /** prom-client registry the metrics are registered on. */
   registry: Registry;
   logger?: L2Logger;
-  /** Wire access per interface; defaults to libpcap through `cap`. */
+  /** Wire access per interface; defaults to AF_PACKET sockets (wire/packetLink.ts). */
   openLink?: L2LinkFactory;
   /** Link state per interface; defaults to sysfs. */
   linkUp?: (interfaceName: string) => boolean;
@@ -143,7 +143,12 @@ export class L2Announcer extends EventEmitter {
   }
 
   private async open(): Promise<void> {
-    const openLink = this.options.openLink ?? openPcapLink;
+    const openLink =
+      this.options.openLink ??
+      ((name: string) =>
+        openPacketLink(name, {
+          onEvent: (message, fields) => this.logger.info(message, fields),
+        }));
     for (const name of this.settings.interfaces) {
       const link = openLink(name);
       link.onFrame(frame => this.onFrame(link, frame));

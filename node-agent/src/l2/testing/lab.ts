@@ -17,6 +17,7 @@ export interface LabMember {
   bridgePort: string;
   ipv4: string;
   ipv6: string;
+  /** Changes when the member's interface is re-created (replug). */
   mac: string;
 }
 
@@ -81,7 +82,23 @@ export class L2Lab {
     const bridgePort = `p${this.runId}${this.members.size}`;
     await run('ip', ['netns', 'add', netns]);
     this.created.push(netns);
-    const inner = `i${this.runId}${this.members.size}`;
+    const ipv4 = `${VIP_PREFIX_V4}${hostId}`;
+    const ipv6 = `${VIP_PREFIX_V6}${hostId.toString(16)}`;
+    await this.ip(netns, ['link', 'set', 'lo', 'up']);
+    const mac = await this.plug(netns, bridgePort, ipv4, ipv6);
+    const member = { netns, bridgePort, ipv4, ipv6, mac };
+    this.members.set(name, member);
+    return member;
+  }
+
+  /** A new veth pair between the member's `eth0` and the bridge, with its addresses; returns its MAC. */
+  private async plug(
+    netns: string,
+    bridgePort: string,
+    ipv4: string,
+    ipv6: string,
+  ): Promise<string> {
+    const inner = `i${bridgePort.slice(1)}`;
     await run('ip', [
       'link',
       'add',
@@ -105,8 +122,6 @@ export class L2Lab {
       'br0',
     ]);
     await this.ip(this.bridgeNetns, ['link', 'set', bridgePort, 'up']);
-    const ipv4 = `${VIP_PREFIX_V4}${hostId}`;
-    const ipv6 = `${VIP_PREFIX_V6}${hostId.toString(16)}`;
     await this.ip(netns, ['addr', 'add', `${ipv4}/24`, 'dev', 'eth0']);
     await this.ip(netns, [
       '-6',
@@ -117,13 +132,26 @@ export class L2Lab {
       'eth0',
       'nodad',
     ]);
-    await this.ip(netns, ['link', 'set', 'lo', 'up']);
     await this.ip(netns, ['link', 'set', 'eth0', 'up']);
     const { stdout } = await this.ip(netns, ['-j', 'link', 'show', 'eth0']);
-    const mac = JSON.parse(stdout)[0].address as string;
-    const member = { netns, bridgePort, ipv4, ipv6, mac };
-    this.members.set(name, member);
-    return member;
+    return JSON.parse(stdout)[0].address as string;
+  }
+
+  /** Deletes the member's `eth0` (its veth pair goes with it). */
+  async unplug(name: string): Promise<void> {
+    await this.ip(this.member(name).netns, ['link', 'del', 'eth0']);
+  }
+
+  /** Plugs a new `eth0` (a new ifindex and MAC) in after unplug(); returns the new MAC. */
+  async replug(name: string): Promise<string> {
+    const member = this.member(name);
+    member.mac = await this.plug(
+      member.netns,
+      member.bridgePort,
+      member.ipv4,
+      member.ipv6,
+    );
+    return member.mac;
   }
 
   member(name: string): LabMember {
