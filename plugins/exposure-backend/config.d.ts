@@ -104,6 +104,11 @@ export interface Config {
     expiry?: {
       /** How often to look for expired exposures, in seconds. Default 60. */
       intervalSeconds?: number;
+      /**
+       * Longest lifetime any request may ask for, in days, whatever its pool.
+       * Default 3650.
+       */
+      maxLifetimeDays?: number;
     };
   };
 }

@@ -54,6 +54,7 @@ type RequestRow = {
   exposure_kind: string;
   justification: string;
   expires_at: string | null;
+  expires_at_ms?: number | string | null;
   reasons: string;
   decided_by: string | null;
   decided_at: string | null;
@@ -102,6 +103,10 @@ function toRow(patch: Partial<ExposureRequest>): Partial<RequestRow> {
       const column = requestColumns[key as keyof typeof requestColumns];
       if (column) row[column] = value ?? null;
     }
+  }
+  // Expiry is compared as an instant; the text column is for display only.
+  if ('expiresAt' in patch) {
+    row.expires_at_ms = patch.expiresAt ? Date.parse(patch.expiresAt) : null;
   }
   return row as Partial<RequestRow>;
 }
@@ -523,8 +528,8 @@ export class DatabaseExposureStore implements ExposureStore {
   async listExpiredRequestIds(now: string) {
     const rows = await this.knex('exposure_requests')
       .where('state', 'active')
-      .whereNotNull('expires_at')
-      .where('expires_at', '<=', now)
+      .whereNotNull('expires_at_ms')
+      .where('expires_at_ms', '<=', Date.parse(now))
       .select('id');
     return rows.map(r => r.id as string);
   }

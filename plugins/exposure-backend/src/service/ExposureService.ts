@@ -237,6 +237,7 @@ export class ExposureService {
       segment: entry.segment,
       usage,
       now: this.now(),
+      maxLifetimeHours: this.options.config.expiry.maxLifetimeDays * 24,
     });
   }
 

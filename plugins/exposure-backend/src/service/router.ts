@@ -219,5 +219,15 @@ export async function createRouter(
     res.json(await service.store.verifyAuditChain());
   });
 
+  // Express fails to decode a path such as `/requests/%ZZ` before any route
+  // runs; that is the caller's mistake, not a server error.
+  router.use(((error, _req, _res, next) => {
+    if (error instanceof URIError) {
+      next(new InputError('path: is not valid percent-encoding'));
+      return;
+    }
+    next(error);
+  }) as ErrorRequestHandler);
+
   return router;
 }

@@ -34,6 +34,8 @@ export interface GuardrailInput {
   segment: SegmentConfig;
   usage: GuardrailUsage;
   now: Date;
+  /** Longest lifetime any request may ask for, whatever its pool. */
+  maxLifetimeHours?: number;
 }
 
 function portAllowed(port: number, specs: (number | string)[]): boolean {
@@ -52,7 +54,7 @@ const HOUR_MS = 3_600_000;
  * requester can act on. Deny wins over needs-approval, which wins over allow.
  */
 export function evaluateGuardrails(input: GuardrailInput): GuardrailResult {
-  const { request, pool, segment, usage, now } = input;
+  const { request, pool, segment, usage, now, maxLifetimeHours } = input;
   const { policy } = pool;
   const reasons: GuardrailReason[] = [];
   const deny = (code: GuardrailReason['code'], message: string) =>
@@ -122,6 +124,16 @@ export function evaluateGuardrails(input: GuardrailInput): GuardrailResult {
       deny(
         'expiry-in-past',
         `the expiry ${request.expiresAt} is not in the future`,
+      );
+    } else if (
+      maxLifetimeHours !== undefined &&
+      expires - now.getTime() > maxLifetimeHours * HOUR_MS
+    ) {
+      deny(
+        'lifetime-too-long',
+        `no exposure may last more than ${maxLifetimeHours} h; the requested expiry ${
+          request.expiresAt
+        } is ${((expires - now.getTime()) / HOUR_MS).toFixed(1)} h away`,
       );
     } else if (
       policy.maxLifetimeHours !== undefined &&

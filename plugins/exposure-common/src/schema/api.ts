@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  columnLimits,
   dnsLabelSchema,
   groupRefSchema,
   intentSchema,
@@ -7,6 +8,7 @@ import {
   nameSchema,
   portNumberSchema,
   protocolSchema,
+  textSchema,
 } from './common';
 
 export const exposureKinds = ['direct', 'ingress', 'gateway'] as const;
@@ -19,17 +21,21 @@ export const servicePortSchema = z
   .strict();
 export type ServicePort = z.infer<typeof servicePortSchema>;
 
+/** A catalog entity ref such as `component:default/edge-api`. */
+export const entityRefSchema = textSchema(columnLimits.ref).pipe(
+  z
+    .string()
+    .min(1)
+    .regex(
+      /^[a-z]+:([^/:]+\/)?[^/:]+$/i,
+      'must be an entity ref such as component:default/edge-api',
+    ),
+);
+
 /** Body of `POST /requests`. */
 export const createRequestBodySchema = z
   .object({
-    entityRef: z
-      .string()
-      .min(1)
-      .max(255)
-      .regex(
-        /^[a-z]+:([^/:]+\/)?[^/:]+$/i,
-        'must be an entity ref such as component:default/edge-api',
-      ),
+    entityRef: entityRefSchema,
     owner: groupRefSchema,
     cluster: dnsLabelSchema,
     namespace: dnsLabelSchema,
@@ -48,10 +54,14 @@ export const createRequestBodySchema = z
     intent: intentSchema.optional(),
     address: ipAddressSchema.optional(),
     exposureKind: z.enum(exposureKinds).default('direct'),
-    justification: z.string().max(2000).default(''),
+    justification: textSchema(columnLimits.text).default(''),
     expiresAt: z
       .string()
       .datetime({ offset: true, message: 'must be an ISO 8601 date-time' })
+      .refine(
+        text => new Date(text).getUTCFullYear() <= 9999,
+        'must be before the year 10000 in UTC',
+      )
       .optional(),
     dryRun: z.boolean().default(false),
   })
@@ -64,7 +74,7 @@ export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
 
 /** Body of approve / reject / release. */
 export const decisionBodySchema = z
-  .object({ comment: z.string().max(2000).default('') })
+  .object({ comment: textSchema(columnLimits.text).default('') })
   .strict();
 export type DecisionBody = z.infer<typeof decisionBodySchema>;
 
@@ -85,7 +95,7 @@ export const listRequestsQuerySchema = z
     state: requestStateSchema.optional(),
     owner: groupRefSchema.optional(),
     pool: nameSchema.optional(),
-    entityRef: z.string().max(255).optional(),
+    entityRef: textSchema(columnLimits.ref).optional(),
   })
   .strict();
 
@@ -101,9 +111,9 @@ export const listAllocationsQuerySchema = z
 /** Query of `GET /audit`. */
 export const auditQuerySchema = z
   .object({
-    subjectId: z.string().max(255).optional(),
-    actor: z.string().max(255).optional(),
-    action: z.string().max(64).optional(),
+    subjectId: textSchema(columnLimits.ref).optional(),
+    actor: textSchema(columnLimits.ref).optional(),
+    action: textSchema(columnLimits.action).optional(),
     since: z.string().datetime({ offset: true }).optional(),
     until: z.string().datetime({ offset: true }).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -67,10 +67,36 @@ export const cidrSchema = z
   .refine(s => s.includes('/'), 'must be a CIDR such as 10.0.0.0/24')
   .superRefine(ipRefinement(parseRange));
 
+/**
+ * Column widths of the exposure tables: every string the API stores is
+ * checked against these before it reaches the database, so PostgreSQL's
+ * `varchar(255)` never answers a 500 for what SQLite would have kept.
+ */
+export const columnLimits = {
+  ref: 255,
+  text: 2000,
+  action: 64,
+} as const;
+
+/**
+ * Free text as the API accepts it: at most `max` characters and no NUL, which
+ * PostgreSQL's text types cannot hold (`invalid byte sequence ... 0x00`).
+ */
+export function textSchema(max: number) {
+  return z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine(
+      text => !text.includes('\u0000'),
+      'must not contain a NUL character',
+    );
+}
+
 /** A catalog group ref; `team-a` is read as `group:default/team-a`. */
 export const groupRefSchema = z
   .string()
   .min(1)
+  .max(columnLimits.ref, `must be at most ${columnLimits.ref} characters`)
   .regex(
     /^(group:)?([a-z0-9][-a-z0-9_.]*\/)?[A-Za-z0-9][-A-Za-z0-9_.]*$/,
     'must be a group entity ref such as group:default/team-a',

@@ -237,6 +237,8 @@ export const exposureConfigSchema = z
     expiry: z
       .object({
         intervalSeconds: z.number().int().min(1).default(60),
+        /** No request may ask for an expiry further away than this. */
+        maxLifetimeDays: z.number().positive().max(36_500).default(3_650),
       })
       .strict()
       .default({}),
