@@ -72,8 +72,8 @@ describe('adoption of a running MetalLB cluster', () => {
       input: [
         `apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
-metadata: { name: legacy-pool, namespace: ${mlb} }
-spec: { addresses: [192.0.2.10-192.0.2.30] }
+metadata: { name: edge, namespace: ${mlb} }
+spec: { addresses: [192.0.2.10-192.0.2.29] }
 ---
 apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
