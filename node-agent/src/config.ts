@@ -59,6 +59,11 @@ const options = {
     help: 'enforce: addresses only through ExposureGrants; audit: assign like MetalLB and report',
     schema: z.enum(['enforce', 'audit']).default('enforce'),
   },
+  'enforce-grace': {
+    env: 'PORTICO_ENFORCE_GRACE',
+    help: 'enforce: an address in use without a grant when enforce began keeps working this long (with a Warning Event), then is removed',
+    schema: duration('enforce-grace').default('168h'),
+  },
   'load-balancer-class': {
     env: 'PORTICO_LOAD_BALANCER_CLASS',
     help: 'spec.loadBalancerClass served besides Services without a class',
@@ -217,6 +222,7 @@ export interface AgentConfig {
   namespace: string;
   metallbNamespace: string;
   mode: 'enforce' | 'audit';
+  enforceGraceMs: number;
   loadBalancerClass: string;
   serveClassless: boolean;
   nodeName?: string;
@@ -299,6 +305,7 @@ export function loadConfig(
     namespace: c.namespace,
     metallbNamespace: c['metallb-namespace'],
     mode: c.mode,
+    enforceGraceMs: c['enforce-grace'],
     loadBalancerClass: c['load-balancer-class'],
     serveClassless: c['serve-classless'],
     nodeName: c['node-name'],

@@ -35,6 +35,15 @@ export interface Config {
        * spares a grant another replica has just written. Default: 300.
        */
       unallocatedGrantGraceSeconds?: number;
+      /** Adoption of clusters that already run MetalLB (Clusters tab, `npm run adopt`). */
+      adoption?: {
+        /**
+         * Owners of Services that no catalog entity claims through the
+         * `backstage.io/kubernetes-id` label or annotation, by namespace; a
+         * namespace ending in `*` is a prefix. The first match wins.
+         */
+        namespaceOwners?: Array<{ namespace: string; owner: string }>;
+      };
     };
   };
 }

@@ -43,7 +43,7 @@ describe('AddressController', () => {
           stop.abort(); // SIGTERM while the pass is writing
         },
         grantConditions: async () => {},
-        servicePool: async () => {},
+        serviceAnnotations: async () => {},
       },
       events: { record: () => {} },
       mode: 'audit',

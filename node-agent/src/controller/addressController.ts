@@ -27,6 +27,8 @@ export interface AddressControllerOptions {
   loadBalancerClass: string;
   serveClassless?: boolean;
   portalUrl?: string;
+  /** Zero-outage enforce grace period (PlanOptions.enforceGraceMs). */
+  enforceGraceMs?: number;
   clock: Clock;
   logger: Logger;
   metrics?: ControllerMetrics;
@@ -109,6 +111,7 @@ export class AddressController {
       loadBalancerClass: this.options.loadBalancerClass,
       serveClassless: this.options.serveClassless,
       portalUrl: this.options.portalUrl,
+      enforceGraceMs: this.options.enforceGraceMs,
       now,
     });
     let ok = true;
@@ -139,14 +142,14 @@ export class AddressController {
         });
       }
     }
-    for (const a of plan.poolAnnotations) {
+    for (const a of plan.annotationWrites) {
       try {
-        await writer.servicePool(a.namespace, a.name, a.pool);
+        await writer.serviceAnnotations(a.namespace, a.name, a.annotations);
       } catch (error) {
         if (statusOf(error) === 404) continue;
         ok = false;
         metrics?.reconcileErrors.inc({ operation: 'service_annotation' });
-        logger.warn('could not write the Service pool annotation', {
+        logger.warn('could not write the Service annotations', {
           service: `${a.namespace}/${a.name}`,
           status: statusOf(error),
           error: String(error?.message ?? error),

@@ -128,7 +128,7 @@ describe('MetalLB annotations on the real server', () => {
       // RBAC allows the patch; the admission policy refuses it.
       expect(error?.code).toBe(403);
       expect(String(error?.body)).toMatch(
-        /may change only the annotation metallb.io\/ip-allocated-from-pool/,
+        /may change only the annotations metallb.io\/ip-allocated-from-pool, portico.dev\/granted-by and portico.dev\/ungranted-since/,
       );
     };
     // Admission policies take effect a moment after they are created.

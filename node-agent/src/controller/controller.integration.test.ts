@@ -47,6 +47,7 @@ describe('controller against the Kubernetes API', () => {
   function startController(
     mode: GovernanceMode,
     kubeConfig: KubeConfig = h.as.controller,
+    enforceGraceMs?: number,
   ) {
     const stop = new AbortController();
     const view = h.startView(
@@ -64,6 +65,7 @@ describe('controller against the Kubernetes API', () => {
         clock: systemClock,
       }),
       mode,
+      enforceGraceMs,
       loadBalancerClass: h.loadBalancerClass,
       serveClassless: !h.target.outside,
       clock: systemClock,
@@ -177,10 +179,27 @@ describe('controller against the Kubernetes API', () => {
     expect(report.message).toMatch(/audit mode/);
   });
 
-  it('enforce: the seed example gets an address once a grant exists', async () => {
+  it('enforce: the seed example keeps its ungranted address for the grace period (zero outage), then a grant takes over', async () => {
     // Follows the audit test: edge-api holds an address that no grant covers.
+    const before = await ingress('edge-api');
+    expect(before).toHaveLength(1);
     startController('enforce');
-    await ingressBecomes('edge-api', []);
+    const warning = await eventOn(
+      h.ns.apps,
+      'edge-api',
+      'UngrantedGracePeriod',
+    );
+    expect(warning.type).toBe('Warning');
+    expect(warning.message).toMatch(/keeps working until .* \(grace period\)/);
+    const marked = await eventually(async () => {
+      const svc = await h.core.readNamespacedService({
+        name: 'edge-api',
+        namespace: h.ns.apps,
+      });
+      return svc.metadata?.annotations?.['portico.dev/ungranted-since'];
+    });
+    expect(Number.isNaN(Date.parse(marked))).toBe(false);
+    expect(await ingress('edge-api')).toEqual(before);
     await h.create(
       exposureGrant(
         `edge-api-${h.run}`,
@@ -192,6 +211,37 @@ describe('controller against the Kubernetes API', () => {
     expect(await ingressBecomes('edge-api', ['203.0.113.125'])).toEqual([
       '203.0.113.125',
     ]);
+    // Granted now: a later deletion of the grant removes the address at once.
+    const annotations = await eventually(async () => {
+      const svc = await h.core.readNamespacedService({
+        name: 'edge-api',
+        namespace: h.ns.apps,
+      });
+      const a = svc.metadata?.annotations ?? {};
+      return a['portico.dev/granted-by'] && !a['portico.dev/ungranted-since']
+        ? a
+        : undefined;
+    });
+    expect(annotations['portico.dev/granted-by']).toBe(`edge-api-${h.run}`);
+  });
+
+  it('enforce: an ungranted address is removed when its grace period ends', async () => {
+    await pool('grace-pool', ['198.51.100.200-198.51.100.203']);
+    await h.create(service('brief'));
+    startController('audit');
+    await eventually(async () =>
+      (await ingress('brief')).length ? true : undefined,
+    );
+    for (const r of running.splice(0)) {
+      r.stop.abort();
+      await r.done;
+    }
+    startController('enforce', h.as.controller, 1500);
+    await eventOn(h.ns.apps, 'brief', 'UngrantedGracePeriod');
+    expect(await ingress('brief')).toHaveLength(1);
+    await ingressBecomes('brief', []);
+    const released = await eventOn(h.ns.apps, 'brief', 'AddressReleased');
+    expect(released.type).toBe('Warning');
   });
 
   it('audit: two Services asking for one address — the first keeps it, the second waits', async () => {

@@ -54,9 +54,17 @@ describe('planReconcile and MetalLB annotations', () => {
       { namespace: 'apps', name: 'new', addresses: ['198.51.100.0'] },
       { namespace: 'apps', name: 'ips', addresses: ['192.0.2.15'] },
     ]);
-    expect(plan.poolAnnotations).toEqual([
-      { namespace: 'apps', name: 'new', pool: 'lab' },
-      { namespace: 'apps', name: 'ips', pool: 'prod' },
+    expect(plan.annotationWrites).toEqual([
+      {
+        namespace: 'apps',
+        name: 'new',
+        annotations: { 'metallb.io/ip-allocated-from-pool': 'lab' },
+      },
+      {
+        namespace: 'apps',
+        name: 'ips',
+        annotations: { 'metallb.io/ip-allocated-from-pool': 'prod' },
+      },
     ]);
     expect(plan.events.map(e => e.reason)).not.toContain(
       'DeprecatedAnnotation',
@@ -91,11 +99,15 @@ describe('planReconcile and MetalLB annotations', () => {
   it('leaves a correct annotation alone and removes it when the address goes', () => {
     const settled = svc(
       'web',
-      { 'metallb.io/ip-allocated-from-pool': 'prod' },
+      {
+        'metallb.io/ip-allocated-from-pool': 'prod',
+        // It had a grant, since deleted: enforce removes the address at once.
+        'portico.dev/granted-by': 'web-grant',
+      },
       { status: { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } } },
     );
     expect(
-      planReconcile(buildSnapshot(raw([settled])), options).poolAnnotations,
+      planReconcile(buildSnapshot(raw([settled])), options).annotationWrites,
     ).toEqual([]);
     const enforce = planReconcile(buildSnapshot(raw([settled])), {
       ...options,
@@ -104,8 +116,15 @@ describe('planReconcile and MetalLB annotations', () => {
     expect(enforce.writes).toEqual([
       { namespace: 'apps', name: 'web', addresses: [] },
     ]);
-    expect(enforce.poolAnnotations).toEqual([
-      { namespace: 'apps', name: 'web', pool: null },
+    expect(enforce.annotationWrites).toEqual([
+      {
+        namespace: 'apps',
+        name: 'web',
+        annotations: {
+          'metallb.io/ip-allocated-from-pool': null,
+          'portico.dev/granted-by': null,
+        },
+      },
     ]);
     const wrong = svc(
       'moved',
@@ -113,7 +132,13 @@ describe('planReconcile and MetalLB annotations', () => {
       { status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }] } } },
     );
     expect(
-      planReconcile(buildSnapshot(raw([wrong])), options).poolAnnotations,
-    ).toEqual([{ namespace: 'apps', name: 'moved', pool: 'prod' }]);
+      planReconcile(buildSnapshot(raw([wrong])), options).annotationWrites,
+    ).toEqual([
+      {
+        namespace: 'apps',
+        name: 'moved',
+        annotations: { 'metallb.io/ip-allocated-from-pool': 'prod' },
+      },
+    ]);
   });
 });

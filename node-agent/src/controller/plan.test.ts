@@ -88,6 +88,8 @@ describe('planReconcile', () => {
     const holding = svc('web', {
       status: { loadBalancer: { ingress: [{ ip: '192.0.2.12' }] } },
     });
+    // It was granted: GRANTED_ANNOTATION says so, so no grace period applies.
+    holding.metadata!.annotations = { 'portico.dev/granted-by': 'web-grant' };
     const plan = planReconcile(
       buildSnapshot(raw({ services: [holding] })),
       options,

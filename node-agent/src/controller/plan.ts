@@ -10,10 +10,12 @@ import {
   currentAddresses,
   DEPRECATED_PREFIX,
   deprecatedAnnotations,
+  GRANTED_ANNOTATION,
   isOurLoadBalancer,
   POOL_ANNOTATION,
   PRIMARY_PREFIX,
   toServiceRequest,
+  UNGRANTED_SINCE_ANNOTATION,
 } from './serviceRequest';
 
 export interface StatusWrite {
@@ -23,11 +25,14 @@ export interface StatusWrite {
   addresses: string[];
 }
 
-/** `metallb.io/ip-allocated-from-pool` to set, or remove (null). */
-export interface PoolAnnotationWrite {
+/**
+ * Annotations the controller keeps on a Service: `metallb.io/ip-allocated-from-pool`
+ * and the zero-outage enforce markers; null removes one.
+ */
+export interface ServiceAnnotationWrite {
   namespace: string;
   name: string;
-  pool: string | null;
+  annotations: Record<string, string | null>;
 }
 
 export interface EventIntent {
@@ -42,12 +47,14 @@ export interface PlanSummary {
   pending: Map<string, number>;
   /** Assigned in audit mode without a grant. */
   ungranted: number;
+  /** Enforce mode: in use without a grant, kept for their grace period. */
+  inGrace: number;
   inUseByPool: Map<string, number>;
 }
 
 export interface ReconcilePlan {
   writes: StatusWrite[];
-  poolAnnotations: PoolAnnotationWrite[];
+  annotationWrites: ServiceAnnotationWrite[];
   events: EventIntent[];
   decisions: Map<string, Decision>;
   summary: PlanSummary;
@@ -62,7 +69,14 @@ export interface PlanOptions {
   serveClassless?: boolean;
   portalUrl?: string;
   now: Date;
+  /**
+   * Zero-outage enforce: how long an address in use without a grant when enforce
+   * began keeps working. Default 7 days.
+   */
+  enforceGraceMs?: number;
 }
+
+export const DEFAULT_ENFORCE_GRACE_MS = 7 * 24 * 3600_000;
 
 function serviceRef(svc: V1Service): ObjectRef {
   return {
@@ -96,31 +110,54 @@ export function planReconcile(
   const ours = snapshot.services.filter(s =>
     isOurLoadBalancer(s, options.loadBalancerClass, options.serveClassless),
   );
+  const graceMs = options.enforceGraceMs ?? DEFAULT_ENFORCE_GRACE_MS;
+  const ungrantedSince = new Map<string, string>();
+  const requests = ours.map(svc => {
+    const request = toServiceRequest(svc);
+    const annotations = svc.metadata?.annotations ?? {};
+    // Never granted (a grant that was deleted leaves GRANTED_ANNOTATION behind):
+    // the clock starts the first time enforce sees it, and survives restarts.
+    if (
+      options.mode === 'enforce' &&
+      request.current.length > 0 &&
+      !annotations[GRANTED_ANNOTATION]
+    ) {
+      const parsed = Date.parse(annotations[UNGRANTED_SINCE_ANNOTATION] ?? '');
+      const since = Number.isNaN(parsed) ? options.now.getTime() : parsed;
+      ungrantedSince.set(request.key, new Date(since).toISOString());
+      request.graceUntil = new Date(since + graceMs).toISOString();
+    }
+    return request;
+  });
   const { decisions, inUseByPool } = allocate({
     mode: options.mode,
     pools: snapshot.metallb.pools,
-    services: ours.map(toServiceRequest),
+    services: requests,
     grants: snapshot.grants,
     namespaceLabels: snapshot.namespaceLabels,
     now: options.now,
   });
 
   const writes: StatusWrite[] = [];
-  const poolAnnotations: PoolAnnotationWrite[] = [];
+  const annotationWrites: ServiceAnnotationWrite[] = [];
   const events: EventIntent[] = [];
-  const annotatePool = (svc: V1Service, pool: string | null) => {
-    const have = svc.metadata?.annotations?.[POOL_ANNOTATION];
-    if ((have ?? null) === pool) return;
-    poolAnnotations.push({
+  const annotate = (svc: V1Service, wanted: Record<string, string | null>) => {
+    const have = svc.metadata?.annotations ?? {};
+    const changes = Object.fromEntries(
+      Object.entries(wanted).filter(([k, v]) => (have[k] ?? null) !== v),
+    );
+    if (Object.keys(changes).length === 0) return;
+    annotationWrites.push({
       namespace: svc.metadata?.namespace ?? 'default',
       name: svc.metadata?.name ?? '',
-      pool,
+      annotations: changes,
     });
   };
   const summary: PlanSummary = {
     assigned: 0,
     pending: new Map(),
     ungranted: 0,
+    inGrace: 0,
     inUseByPool,
   };
 
@@ -144,7 +181,27 @@ export function planReconcile(
           .join(', ')}`,
       });
     }
-    annotatePool(svc, decision.state === 'assigned' ? decision.pool : null);
+    const key = namespacedKey(namespace, name);
+    if (decision.state === 'assigned') {
+      annotate(svc, {
+        [POOL_ANNOTATION]: decision.pool,
+        ...(decision.grant
+          ? {
+              [GRANTED_ANNOTATION]: decision.grant,
+              [UNGRANTED_SINCE_ANNOTATION]: null,
+            }
+          : {}),
+        ...(decision.graceUntil
+          ? { [UNGRANTED_SINCE_ANNOTATION]: ungrantedSince.get(key)! }
+          : {}),
+      });
+    } else {
+      annotate(svc, {
+        [POOL_ANNOTATION]: null,
+        [GRANTED_ANNOTATION]: null,
+        [UNGRANTED_SINCE_ANNOTATION]: null,
+      });
+    }
     if (decision.state === 'assigned') {
       summary.assigned++;
       if (!sameSet(current, decision.addresses)) {
@@ -160,7 +217,23 @@ export function planReconcile(
           }`,
         });
       }
-      if (!decision.grant) {
+      if (decision.graceUntil) {
+        summary.inGrace++;
+        events.push({
+          ref,
+          type: 'Warning',
+          reason: 'UngrantedGracePeriod',
+          message: `enforce mode: ${decision.addresses.join(
+            ', ',
+          )} has been in use without an ExposureGrant since ${ungrantedSince.get(
+            key,
+          )}; it keeps working until ${
+            decision.graceUntil
+          } (grace period), then it is removed. ${requestHint(
+            options.portalUrl,
+          )}`,
+        });
+      } else if (!decision.grant) {
         summary.ungranted++;
         events.push({
           ref,
@@ -209,7 +282,11 @@ export function planReconcile(
       return parsed && poolFor(snapshot.metallb.pools, parsed);
     });
     if (mine) {
-      annotatePool(svc, null);
+      annotate(svc, {
+        [POOL_ANNOTATION]: null,
+        [GRANTED_ANNOTATION]: null,
+        [UNGRANTED_SINCE_ANNOTATION]: null,
+      });
       writes.push({
         namespace: svc.metadata?.namespace ?? 'default',
         name: svc.metadata?.name ?? '',
@@ -221,12 +298,15 @@ export function planReconcile(
   events.push(...problemEvents(snapshot.problems));
 
   const now = options.now.getTime();
-  const expiries = snapshot.grants
-    .map(g => (g.expiresAt ? Date.parse(g.expiresAt) : NaN))
-    .filter(t => !Number.isNaN(t) && t > now);
+  const expiries = [
+    ...snapshot.grants.map(g => (g.expiresAt ? Date.parse(g.expiresAt) : NaN)),
+    ...[...decisions.values()].map(d =>
+      d.state === 'assigned' && d.graceUntil ? Date.parse(d.graceUntil) : NaN,
+    ),
+  ].filter(t => !Number.isNaN(t) && t > now);
   return {
     writes,
-    poolAnnotations,
+    annotationWrites,
     events,
     decisions,
     summary,

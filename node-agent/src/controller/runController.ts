@@ -85,6 +85,7 @@ export async function runController(
         loadBalancerClass: config.loadBalancerClass,
         serveClassless: config.serveClassless,
         portalUrl: config.portalUrl,
+        enforceGraceMs: config.enforceGraceMs,
         clock: ctx.clock,
         logger,
         metrics,

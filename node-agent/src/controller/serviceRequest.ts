@@ -14,6 +14,18 @@ const PREFIXES = [PRIMARY_PREFIX, DEPRECATED_PREFIX];
 /** Written on assignment, as MetalLB's controller does: the pool the addresses came from. */
 export const POOL_ANNOTATION = 'metallb.io/ip-allocated-from-pool';
 
+/** The ExposureGrant that last gave the Service its address (zero-outage enforce). */
+export const GRANTED_ANNOTATION = 'portico.dev/granted-by';
+/** When enforce first saw the Service's address in use without a grant. */
+export const UNGRANTED_SINCE_ANNOTATION = 'portico.dev/ungranted-since';
+
+/** Every annotation the controller writes (deploy/admission/services.yaml allows just these). */
+export const CONTROLLER_ANNOTATIONS = [
+  POOL_ANNOTATION,
+  GRANTED_ANNOTATION,
+  UNGRANTED_SINCE_ANNOTATION,
+];
+
 export const ANNOTATIONS = {
   pool: 'address-pool',
   ips: 'loadBalancerIPs',

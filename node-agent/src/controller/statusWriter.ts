@@ -5,7 +5,6 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { POOL_ANNOTATION } from './serviceRequest';
 
 export interface GrantCondition {
   type: string;
@@ -24,11 +23,11 @@ export interface StatusWriter {
     addresses: string[],
   ): Promise<void>;
   grantConditions(name: string, conditions: GrantCondition[]): Promise<void>;
-  /** Sets (or, with null, removes) `metallb.io/ip-allocated-from-pool`. */
-  servicePool(
+  /** Sets annotations the controller owns; null removes one. */
+  serviceAnnotations(
     namespace: string,
     name: string,
-    pool: string | null,
+    annotations: Record<string, string | null>,
   ): Promise<void>;
 }
 
@@ -67,14 +66,14 @@ export class KubeStatusWriter implements StatusWriter {
     );
   }
 
-  async servicePool(namespace: string, name: string, pool: string | null) {
+  async serviceAnnotations(
+    namespace: string,
+    name: string,
+    annotations: Record<string, string | null>,
+  ) {
     // Metadata only: deploy/admission lets the controller change nothing else of a Service.
     await this.core.patchNamespacedService(
-      {
-        namespace,
-        name,
-        body: { metadata: { annotations: { [POOL_ANNOTATION]: pool } } },
-      },
+      { namespace, name, body: { metadata: { annotations } } },
       mergePatch,
     );
   }

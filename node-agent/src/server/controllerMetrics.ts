@@ -8,6 +8,7 @@ export class ControllerMetrics {
   readonly servicesAssigned: Gauge;
   readonly servicesPending: Gauge<'reason'>;
   readonly servicesUngranted: Gauge;
+  readonly servicesInGrace: Gauge;
   readonly poolAddressesInUse: Gauge<'pool'>;
   readonly poolAddressesTotal: Gauge<'pool'>;
   readonly configProblems: Gauge;
@@ -31,6 +32,11 @@ export class ControllerMetrics {
     this.servicesUngranted = new Gauge({
       name: 'portico_services_ungranted',
       help: 'Services assigned in audit mode that no ExposureGrant covers',
+      registers,
+    });
+    this.servicesInGrace = new Gauge({
+      name: 'portico_services_ungranted_in_grace',
+      help: 'enforce: Services keeping an address in use without an ExposureGrant for the grace period',
       registers,
     });
     this.poolAddressesInUse = new Gauge({
@@ -76,6 +82,7 @@ export class ControllerMetrics {
       this.servicesPending.set({ reason }, count);
     }
     this.servicesUngranted.set(summary.ungranted);
+    this.servicesInGrace.set(summary.inGrace);
     this.poolAddressesInUse.reset();
     this.poolAddressesTotal.reset();
     for (const pool of config.pools.values()) {

@@ -10,6 +10,9 @@ import {
 import { readReconcilerSettings } from './config/readReconcilerSettings';
 import { ClusterReconciler } from './service/ClusterReconciler';
 import { createClusterRouter } from './service/router';
+import { AdoptionService } from './adoption/AdoptionService';
+import { catalogComponents } from './adoption/catalogComponents';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 
 const TASK_ID = 'exposure-cluster-reconcile';
 
@@ -30,6 +33,9 @@ export const exposureModuleKubernetes = createBackendModule({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         auditor: coreServices.auditor,
+        permissions: coreServices.permissions,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
       },
       async init({
         exposure,
@@ -39,6 +45,9 @@ export const exposureModuleKubernetes = createBackendModule({
         httpRouter,
         httpAuth,
         auditor,
+        permissions,
+        auth,
+        catalog,
       }) {
         const settings = readReconcilerSettings(config);
         const reconciler = new ClusterReconciler({
@@ -47,16 +56,35 @@ export const exposureModuleKubernetes = createBackendModule({
           logger,
           auditor,
         });
-        httpRouter.use(createClusterRouter({ reconciler, httpAuth }));
+        const exposureConfig = readExposureConfig(config);
+        let source: ExposureAllocationSource | undefined;
+        const adoption = new AdoptionService({
+          settings,
+          exposure: exposureConfig,
+          clientOf: name => reconciler.clientOf(name),
+          components: catalogComponents(catalog, () =>
+            auth.getOwnServiceCredentials(),
+          ),
+        });
+        httpRouter.use(
+          createClusterRouter({
+            reconciler,
+            httpAuth,
+            permissions,
+            adoption,
+            source: () => source,
+          }),
+        );
+        exposure.onReady(service => {
+          source = service;
+        });
         if (!settings.clusters.length) {
           logger.info(
             'no clusters in kubernetes.clusterLocatorMethods: nothing is written to Kubernetes',
           );
           return;
         }
-        let source: ExposureAllocationSource | undefined;
         exposure.onReady((service, signal) => {
-          source = service;
           // Every replica reconciles (the writes are idempotent), so each one
           // serves a fresh view of the clusters.
           scheduler

@@ -39,6 +39,11 @@ export interface UnmanagedService {
   namespace: string;
   name: string;
   addresses: string[];
+  /**
+   * The node agent in enforce mode keeps these addresses (no grant) for a grace
+   * period that started then (`portico.dev/ungranted-since`): adopt or request them.
+   */
+  ungrantedSince?: string;
 }
 
 export type DriftKind =

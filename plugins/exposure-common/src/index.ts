@@ -12,3 +12,4 @@ export * from './guardrails/evaluateGuardrails';
 export * from './permissions';
 export * from './types';
 export * from './clusters';
+export * from './adoption';

@@ -2,6 +2,7 @@ import { createExtensionPoint } from '@backstage/backend-plugin-api';
 import type {
   Allocation,
   ExposureRequest,
+  ServicePort,
 } from '@portico/plugin-exposure-common';
 
 /** A committed change, for listeners such as a cluster reconciler. */
@@ -13,10 +14,33 @@ export interface ExposureChange {
 
 export type ExposureChangeListener = (change: ExposureChange) => void;
 
+/** An address a cluster already uses, to record as an active allocation. */
+export interface AdoptionItem {
+  cluster: string;
+  namespace: string;
+  serviceName: string;
+  address: string;
+  pool: string;
+  owner: string;
+  entityRef?: string;
+  ports: ServicePort[];
+}
+
+export type AdoptionOutcome = AdoptionItem &
+  ({ requestId: string } | { error: string });
+
 /** What a module may read of the exposure plugin's state. */
 export interface ExposureAllocationSource {
   /** Every allocation currently held, across all pools. */
   listActiveAllocations(): Promise<Allocation[]>;
+  /**
+   * Records addresses in use as active allocations, each with the audit action
+   * `adopted`, in one transaction; an address held meanwhile is skipped.
+   */
+  adoptAllocations?(
+    actor: string,
+    items: AdoptionItem[],
+  ): Promise<AdoptionOutcome[]>;
 }
 
 /**

@@ -6,6 +6,8 @@
  */
 export { exposureExtensionPoint } from './extensions';
 export type {
+  AdoptionItem,
+  AdoptionOutcome,
   ExposureAllocationSource,
   ExposureChange,
   ExposureChangeListener,

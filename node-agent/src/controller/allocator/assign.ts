@@ -106,7 +106,16 @@ export function allocate(input: AllocationInput): AllocationResult {
       a.key.localeCompare(b.key),
   );
 
-  for (const svc of order) {
+  // Grants first: a Service living on its grace period never keeps an address
+  // that a grant gives to another Service.
+  const inGrace = (svc: ServiceRequest) =>
+    input.mode === 'enforce' &&
+    svc.graceUntil !== undefined &&
+    !(grants.get(svc.key) ?? []).length;
+  for (const svc of [
+    ...order.filter(s => !inGrace(s)),
+    ...order.filter(inGrace),
+  ]) {
     decisions.set(svc.key, decide(svc, grants.get(svc.key) ?? [], input, book));
   }
   return { decisions, inUseByPool: book.countByPool() };
@@ -140,6 +149,8 @@ function decide(
     grantProblem ??= result;
   }
   if (input.mode === 'enforce') {
+    const grace = graceDecision(svc, grantProblem, input, book);
+    if (grace) return grace;
     return (
       grantProblem ??
       pending(
@@ -150,6 +161,30 @@ function decide(
   }
   // audit: a Service whose grant is unusable is still assigned like MetalLB would.
   return likeMetalLB(svc, input, book);
+}
+
+/**
+ * Zero-outage enforce: an address in use without a grant when enforce began is
+ * kept (exactly what the Service holds, if the rules still allow it) until its
+ * grace period ends; an expired grant ends it at once.
+ */
+function graceDecision(
+  svc: ServiceRequest,
+  grantProblem: Decision | undefined,
+  input: AllocationInput,
+  book: AddressBook,
+): Decision | undefined {
+  if (svc.graceUntil === undefined || svc.current.length === 0)
+    return undefined;
+  if (
+    grantProblem?.state === 'pending' &&
+    grantProblem.reason === 'GrantExpired'
+  )
+    return undefined;
+  if (Date.parse(svc.graceUntil) <= input.now.getTime()) return undefined;
+  const kept = keepCurrent(svc, input, book);
+  if (kept?.state !== 'assigned') return undefined;
+  return { ...kept, graceUntil: svc.graceUntil };
 }
 
 function fromGrant(

@@ -50,6 +50,11 @@ export interface ServiceRequest {
   invalid?: string;
   /** `metallb.universe.tf/*` annotations in use (read, but deprecated). */
   deprecatedAnnotations?: string[];
+  /**
+   * Zero-outage enforce: the Service held `current` without a grant when enforce
+   * began, and keeps it until this instant (RFC 3339) unless a grant arrives.
+   */
+  graceUntil?: string;
 }
 
 export interface AllocationInput {
@@ -81,6 +86,8 @@ export type Decision =
       pool: string;
       /** The grant that covers it; undefined for `audit`-mode assignments without one. */
       grant?: string;
+      /** Enforce mode without a grant: kept until then (RFC 3339), then removed. */
+      graceUntil?: string;
     }
   | {
       state: 'pending';

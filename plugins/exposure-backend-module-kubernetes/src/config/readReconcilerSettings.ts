@@ -17,6 +17,24 @@ const settingsSchema = z.object({
   intervalSeconds: z.number().int().min(1).default(15),
   maxBackoffSeconds: z.number().int().min(1).default(60),
   unallocatedGrantGraceSeconds: z.number().int().min(0).default(300),
+  adoption: z
+    .object({
+      /** Owners for adopted Services no catalog entity claims, by namespace (`shop-*` a prefix). */
+      namespaceOwners: z
+        .array(
+          z.object({
+            namespace: z.string().min(1),
+            owner: z
+              .string()
+              .regex(
+                /^group:[^/]+\/.+$/,
+                'must be a group ref such as group:default/team-shop',
+              ),
+          }),
+        )
+        .default([]),
+    })
+    .default({}),
 });
 
 export interface ReconcilerSettings extends z.infer<typeof settingsSchema> {

@@ -29,6 +29,39 @@ const allocation = (serviceName: string, address: string): Allocation =>
   } as Allocation);
 
 describe('buildClusterReport', () => {
+  it('lists the unmanaged Services enforce keeps on their grace period, with its start', () => {
+    const kept = service('kept', ['192.0.2.30']);
+    (kept.metadata as any).annotations = {
+      'portico.dev/ungranted-since': '2026-06-01T12:00:00.000Z',
+    };
+    const report = buildClusterReport(
+      exposure,
+      [],
+      [
+        {
+          cluster: 'a',
+          services: [kept, service('plain', ['192.0.2.31'])],
+          grants: [],
+        },
+      ],
+    );
+    expect(report.unmanaged).toEqual([
+      {
+        cluster: 'a',
+        namespace: 'shop',
+        name: 'kept',
+        addresses: ['192.0.2.30'],
+        ungrantedSince: '2026-06-01T12:00:00.000Z',
+      },
+      {
+        cluster: 'a',
+        namespace: 'shop',
+        name: 'plain',
+        addresses: ['192.0.2.31'],
+      },
+    ]);
+  });
+
   it('finds unmanaged Services, foreign addresses and one address on two clusters', () => {
     const report = buildClusterReport(
       exposure,

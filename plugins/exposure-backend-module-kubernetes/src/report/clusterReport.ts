@@ -121,11 +121,15 @@ export function buildClusterReport(
       addresses.forEach(ip => hold(ip, cluster));
       const mine = allocated.get(k) ?? [];
       if (!mine.length) {
+        const since = (
+          service.metadata as { annotations?: Record<string, string> }
+        ).annotations?.['portico.dev/ungranted-since'];
         report.unmanaged.push({
           cluster,
           namespace: namespace ?? '',
           name,
           addresses,
+          ...(since ? { ungrantedSince: since } : {}),
         });
       }
       for (const ip of addresses) {

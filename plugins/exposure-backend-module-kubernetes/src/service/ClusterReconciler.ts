@@ -242,6 +242,11 @@ export class ClusterReconciler {
     }
   }
 
+  /** The client of a configured cluster, for reads outside the reconcile loop. */
+  clientOf(name: string): ClusterClient | undefined {
+    return this.states.find(s => s.entry.name === name)?.client;
+  }
+
   view(): ClustersView {
     const observations = this.states
       .map(s => s.observation)

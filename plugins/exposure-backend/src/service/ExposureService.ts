@@ -27,9 +27,12 @@ import {
   parseAddress,
 } from '@portico/plugin-exposure-common';
 import type {
+  AdoptionItem,
+  AdoptionOutcome,
   ExposureChange,
   ExposureChangeListener,
 } from '@portico/plugin-exposure-node';
+import { adoptInTransaction } from './adoptAllocations';
 import { PoolLayout } from '../allocator/PoolLayout';
 import {
   ExposureStore,
@@ -438,6 +441,30 @@ export class ExposureService {
   }
 
   /** Active allocations with their requests: the seam for reconcilers. */
+  /** Adoption of a running cluster's addresses (see adoptAllocations.ts). */
+  async adoptAllocations(
+    actor: string,
+    items: AdoptionItem[],
+  ): Promise<AdoptionOutcome[]> {
+    const changes: ExposureChange[] = [];
+    const at = this.now().toISOString();
+    const outcomes = await this.options.store.transaction(tx =>
+      adoptInTransaction(
+        tx,
+        {
+          actor,
+          at,
+          pools: this.pools,
+          record: after =>
+            this.record(tx, changes, actor, 'adopted', undefined, after),
+        },
+        items,
+      ),
+    );
+    this.publish(changes);
+    return outcomes;
+  }
+
   async listActiveAllocations(): Promise<Allocation[]> {
     return this.options.store.listAllocations({});
   }

@@ -37,6 +37,10 @@ const unmanagedColumns: TableColumn<UnmanagedService>[] = [
   { title: 'Cluster', field: 'cluster' },
   { title: 'Service', render: s => `${s.namespace}/${s.name}` },
   { title: 'Addresses', render: s => <Lines items={s.addresses} /> },
+  {
+    title: 'Enforce grace period since',
+    render: s => s.ungrantedSince ?? '—',
+  },
 ];
 
 const driftColumns: TableColumn<Drift>[] = [
