@@ -1,4 +1,5 @@
 import { EventEmitter } from 'events';
+import { performance } from 'perf_hooks';
 import { Registry } from 'prom-client';
 import { setTimeout as sleep } from 'timers/promises';
 import { decodeFrame } from '../codec/frame';
@@ -15,7 +16,7 @@ import {
   l2SettingsSchema,
   L2Vip,
 } from '../config';
-import { electOwner } from '../election/electOwner';
+import { chooseOwner } from '../election/ownership';
 import { HeartbeatService } from '../heartbeat/heartbeatService';
 import { createL2Metrics, L2Metrics } from '../metrics';
 import { L2Conflict, L2Failover, L2Status } from '../status';
@@ -103,6 +104,9 @@ export class L2Announcer extends EventEmitter {
   private readonly conflicts: L2Conflict[] = [];
   private pollTimer: NodeJS.Timeout | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
+  /** When this node last became ready (performance.now()), for preemption. */
+  private readySince: number | undefined;
+  private preemptTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   private constructor(private readonly options: L2AnnouncerOptions) {
@@ -120,6 +124,7 @@ export class L2Announcer extends EventEmitter {
       () => ({
         ready: this.isReady(),
         macs: [...this.links.values()].map(l => l.mac),
+        owns: this.held(),
       }),
       this.lifetime.signal,
     );
@@ -156,6 +161,7 @@ export class L2Announcer extends EventEmitter {
     }
     await this.kernel?.prepare(this.settings.interfaces);
     this.heartbeat.on('membership', () => this.reconcile());
+    this.heartbeat.on('claims', () => this.reconcile());
     this.heartbeat.on('beat', result =>
       this.metrics.heartbeats.inc({ result }),
     );
@@ -329,23 +335,62 @@ export class L2Announcer extends EventEmitter {
       : healthy;
   }
 
+  /**
+   * The addresses this node holds, as its beats tell peers: those it was last
+   * elected for, whether it announces them or keeps silent during a conflict, so a
+   * foreign claim or its re-check does not hand the address to a peer that did not
+   * see it. A node that is not ready is not counted by its peers, whatever it holds.
+   */
+  private held(): string[] {
+    return [...this.vips.values()]
+      .filter(record => record.owner === this.settings.nodeName)
+      .map(record => record.address);
+  }
+
+  /** Ready for how long (ms); arms a re-election for when preemption becomes due. */
+  private readyForMs(): number {
+    const now = performance.now();
+    if (!this.isReady()) {
+      this.readySince = undefined;
+      clearTimeout(this.preemptTimer);
+      this.preemptTimer = undefined;
+      return 0;
+    }
+    const preemptAfterMs = this.settings.preemptAfterMs;
+    if (this.readySince === undefined) {
+      this.readySince = now;
+      if (preemptAfterMs !== undefined) {
+        this.preemptTimer = setTimeout(() => this.reconcile(), preemptAfterMs);
+      }
+    }
+    return now - this.readySince;
+  }
+
   private reconcile(): void {
     if (this.stopped) {
       return;
     }
     const healthy = this.healthyNodes();
+    const claims = this.heartbeat.peerClaims();
+    claims.set(this.settings.nodeName, new Set(this.held()));
+    const selfReadyForMs = this.readyForMs();
+    const heldBefore = this.held().join(',');
     const key = [...healthy].sort().join(',');
     const membershipChanged = key !== this.healthyKey;
     this.healthyKey = key;
     this.metrics.healthyNodes.set(healthy.size);
     const self = this.settings.nodeName;
     for (const record of this.vips.values()) {
-      const owner = electOwner(
-        record.address,
-        record.nodes,
+      const owner = chooseOwner({
+        address: record.address,
+        eligible: record.nodes,
         healthy,
-        record.nodeScores,
-      );
+        scores: record.nodeScores,
+        claims,
+        self,
+        selfReadyForMs,
+        preemptAfterMs: this.settings.preemptAfterMs,
+      });
       if (owner !== record.owner) {
         if (record.owner && owner) {
           this.pushHistory(this.failovers, {
@@ -373,6 +418,10 @@ export class L2Announcer extends EventEmitter {
         // every cache points back at it.
         void this.announceBurst(record);
       }
+    }
+    if (this.held().join(',') !== heldBefore) {
+      // Peers decide from our claims: tell them now, not at the next interval.
+      void this.heartbeat.beat(false);
     }
     this.emit('change', this.status());
   }
@@ -699,6 +748,7 @@ export class L2Announcer extends EventEmitter {
     this.stopped = true;
     clearTimeout(this.pollTimer);
     clearTimeout(this.settleTimer);
+    clearTimeout(this.preemptTimer);
     await this.heartbeat.stop();
     this.lifetime.abort();
     for (const record of this.vips.values()) {
