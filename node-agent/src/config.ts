@@ -110,6 +110,11 @@ const options = {
     help: 'speaker: put owned VIPs on this local (dummy) interface',
     schema: z.string().min(1).optional(),
   },
+  'l2-preempt-after': {
+    env: 'PORTICO_L2_PREEMPT_AFTER',
+    help: 'speaker: the preferred node takes an L2 VIP back after being ready this long (default: never; ownership is sticky)',
+    schema: duration('l2-preempt-after').optional(),
+  },
   'bgp-router-id': {
     env: 'PORTICO_BGP_ROUTER_ID',
     help: "speaker: BGP identifier for peers without routerID (default: the Node's IPv4 InternalIP)",
@@ -225,6 +230,7 @@ export interface AgentConfig {
   heartbeatKeyFile?: string;
   heartbeatPort: number;
   l2LocalInterface?: string;
+  l2PreemptAfterMs?: number;
   bgpRouterId?: string;
   bgpListenPort?: number;
   identity: string;
@@ -307,6 +313,7 @@ export function loadConfig(
     heartbeatKeyFile: c['heartbeat-key-file'],
     heartbeatPort: c['heartbeat-port'],
     l2LocalInterface: c['l2-local-interface'],
+    l2PreemptAfterMs: c['l2-preempt-after'],
     bgpRouterId: c['bgp-router-id'],
     bgpListenPort: c['bgp-listen-port'],
     identity: c.identity ?? `${hostname()}_${process.pid}`,

@@ -12,6 +12,7 @@ import {
   eventually,
   KubeHarness,
   loadBalancer,
+  METALLB_OWN_CRDS,
   startHarness,
 } from './__testUtils__/kubeHarness';
 
@@ -49,13 +50,16 @@ const SPEAKER_KINDS = [
   'grants',
 ] as const;
 
-describe('MetalLB v0.16 API on the real server', () => {
+describe.each([
+  ['deploy/crds', undefined],
+  ["MetalLB v0.16.2's own CRDs", METALLB_OWN_CRDS],
+])('MetalLB v0.16 API on the real server, with %s', (_name, crds) => {
   let h: KubeHarness;
   const stop = new AbortController();
   let done: Promise<void> | undefined;
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ crds });
   });
 
   afterAll(async () => {

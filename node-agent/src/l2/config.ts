@@ -45,6 +45,12 @@ export const l2SettingsSchema = z.object({
       intervalMs: z.number().int().min(1).default(300),
     })
     .default({}),
+  /**
+   * Ownership is non-revertive (election/ownership.ts): a VIP stays with its healthy
+   * owner when a preferred node returns. With this set, the most preferred node
+   * takes it back once it has been ready this long; unset: never.
+   */
+  preemptAfterMs: z.number().int().min(0).optional(),
   /** Put owned VIPs on this dummy interface (see wire/kernelAddresses.ts). */
   localAddressInterface: z.string().min(1).optional(),
 });

@@ -84,6 +84,7 @@ export async function runSpeaker(
             peers,
           },
           localAddressInterface: config.l2LocalInterface,
+          preemptAfterMs: config.l2PreemptAfterMs,
         },
       });
       l2.on('conflict', (conflict: L2Conflict) => {

@@ -27,7 +27,9 @@ export type AdoptionSkipReason =
   | 'reserved'
   | 'held-on-another-cluster'
   | 'held-by-another-allocation'
-  | 'already-managed';
+  | 'already-managed'
+  /** The cluster's pool holding it has another name than the portal pool: grants would name a pool the agent refuses as overlapping. */
+  | 'cluster-pool-name-differs';
 
 export interface AdoptionSkipped {
   namespace: string;

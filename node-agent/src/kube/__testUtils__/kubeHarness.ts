@@ -106,7 +106,18 @@ export function withServer(kc: KubeConfig, server: string): KubeConfig {
   return out;
 }
 
-export async function startHarness(): Promise<KubeHarness> {
+/** MetalLB's own CRDs, unchanged, with Portico's ExposureGrant: a cluster that runs MetalLB. */
+export const METALLB_OWN_CRDS = [
+  resolve(
+    __dirname,
+    '../../../../packages/test-cluster/fixtures/metallb-v0.16.2',
+  ),
+  resolve(CRDS, 'portico.dev_exposuregrants.yaml'),
+];
+
+export async function startHarness(
+  options: { crds?: string[] } = {},
+): Promise<KubeHarness> {
   const run = randomBytes(3).toString('hex');
   const ns = {
     metallb: `mlb-${run}`,
@@ -114,7 +125,7 @@ export async function startHarness(): Promise<KubeHarness> {
     apps: `apps-${run}`,
   };
   const leaseName = `portico-controller-${run}`;
-  const target = await kubeTarget({ crds: [CRDS] });
+  const target = await kubeTarget({ crds: options.crds ?? [CRDS] });
   const kc = new KubeConfig();
   kc.loadFromString(target.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);

@@ -1,13 +1,7 @@
 import { EventEmitter } from 'events';
+import { performance } from 'perf_hooks';
 import { Registry } from 'prom-client';
-import { setTimeout as sleep } from 'timers/promises';
 import { decodeFrame } from '../codec/frame';
-import {
-  arpProbe,
-  gratuitousArp,
-  neighborSolicitationProbe,
-  unsolicitedNeighborAdvertisement,
-} from '../codec/frame';
 import { parseAddress } from '../codec/ip';
 import {
   L2Settings,
@@ -15,7 +9,7 @@ import {
   l2SettingsSchema,
   L2Vip,
 } from '../config';
-import { electOwner } from '../election/electOwner';
+import { chooseOwner } from '../election/ownership';
 import { HeartbeatService } from '../heartbeat/heartbeatService';
 import { createL2Metrics, L2Metrics } from '../metrics';
 import { L2Conflict, L2Failover, L2Status } from '../status';
@@ -24,6 +18,7 @@ import { L2Link, L2LinkFactory } from '../wire/link';
 import { isLinkUp } from '../wire/linkState';
 import { openPacketLink } from '../wire/packetLink';
 import { decideFrame } from './frameDecision';
+import { VipMachine, VipRecord } from './vipMachine';
 
 export interface L2Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -39,34 +34,6 @@ export interface L2AnnouncerOptions {
   openLink?: L2LinkFactory;
   /** Link state per interface; defaults to sysfs. */
   linkUp?: (interfaceName: string) => boolean;
-}
-
-interface VipRecord {
-  address: string;
-  family: 4 | 6;
-  nodes: string[];
-  nodeScores?: Record<string, number>;
-  interfaces: string[];
-  state: 'probing' | 'clear' | 'conflict';
-  /** A probe is on the wire now: claims by others are conflicts. */
-  probing: boolean;
-  /**
-   * Claims seen during the current probe. Judged when the probe ends, not at once:
-   * at startup every agent probes every VIP while the heartbeats that tell us the
-   * other agents' MACs may still be in flight.
-   */
-  suspects: Array<{ link: L2Link; mac: string; how: string }>;
-  announcing: boolean;
-  owner: string | undefined;
-  conflict?: L2Conflict;
-  /** Aborts this VIP's probe/recheck/announce timers when it is removed. */
-  lifetime: AbortController;
-  /** When a re-assertion against another agent's claim was last scheduled (ms). */
-  reassertedAt: number;
-  /** Aborts the current gratuitous burst when the VIP is released. */
-  burst?: AbortController;
-  /** The first probe round, started once this node has listened for a detection window. */
-  firstProbe: Promise<void> | undefined;
 }
 
 const HISTORY = 100;
@@ -87,6 +54,7 @@ export class L2Announcer extends EventEmitter {
   private readonly links = new Map<string, L2Link>();
   private readonly vips = new Map<string, VipRecord>();
   private readonly heartbeat: HeartbeatService;
+  private readonly machine: VipMachine;
   private readonly kernel: KernelAddresses | undefined;
   private readonly linkUpOf: (interfaceName: string) => boolean;
   private linkUp = false;
@@ -103,6 +71,9 @@ export class L2Announcer extends EventEmitter {
   private readonly conflicts: L2Conflict[] = [];
   private pollTimer: NodeJS.Timeout | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
+  /** When this node last became ready (performance.now()), for preemption. */
+  private readySince: number | undefined;
+  private preemptTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   private constructor(private readonly options: L2AnnouncerOptions) {
@@ -120,9 +91,25 @@ export class L2Announcer extends EventEmitter {
       () => ({
         ready: this.isReady(),
         macs: [...this.links.values()].map(l => l.mac),
+        owns: this.held(),
       }),
       this.lifetime.signal,
     );
+    this.machine = new VipMachine({
+      settings: this.settings,
+      metrics: this.metrics,
+      logger: this.logger,
+      kernel: this.kernel,
+      lifetime: this.lifetime,
+      linksOf: record => this.linksOf(record),
+      send: (link, frame) => this.send(link, frame),
+      isPeerMac: mac => this.heartbeat.isPeerMac(mac),
+      reconcile: () => this.reconcile(),
+      conflicted: conflict => {
+        this.pushHistory(this.conflicts, conflict);
+        this.emit('conflict', conflict);
+      },
+    });
   }
 
   static async start(options: L2AnnouncerOptions): Promise<L2Announcer> {
@@ -156,6 +143,7 @@ export class L2Announcer extends EventEmitter {
     }
     await this.kernel?.prepare(this.settings.interfaces);
     this.heartbeat.on('membership', () => this.reconcile());
+    this.heartbeat.on('claims', () => this.reconcile());
     this.heartbeat.on('beat', result =>
       this.metrics.heartbeats.inc({ result }),
     );
@@ -185,7 +173,7 @@ export class L2Announcer extends EventEmitter {
     }
     for (const [address, record] of this.vips) {
       if (!wanted.has(address)) {
-        this.release(record);
+        this.machine.release(record);
         record.lifetime.abort();
         this.vips.delete(address);
         this.metrics.conflict.remove({ address });
@@ -232,7 +220,7 @@ export class L2Announcer extends EventEmitter {
       };
       this.vips.set(vip.address, record);
       if (this.probingAllowed) {
-        record.firstProbe = this.probeUntilClear(record);
+        record.firstProbe = this.machine.probeUntilClear(record);
       }
     }
     this.reconcile();
@@ -298,7 +286,7 @@ export class L2Announcer extends EventEmitter {
       if (!this.probingAllowed) {
         this.probingAllowed = true;
         for (const record of this.vips.values()) {
-          record.firstProbe ??= this.probeUntilClear(record);
+          record.firstProbe ??= this.machine.probeUntilClear(record);
         }
         await Promise.all([...this.vips.values()].map(v => v.firstProbe));
         this.initialProbesDone = true;
@@ -329,23 +317,62 @@ export class L2Announcer extends EventEmitter {
       : healthy;
   }
 
+  /**
+   * The addresses this node holds, as its beats tell peers: those it was last
+   * elected for, whether it announces them or keeps silent during a conflict, so a
+   * foreign claim or its re-check does not hand the address to a peer that did not
+   * see it. A node that is not ready is not counted by its peers, whatever it holds.
+   */
+  private held(): string[] {
+    return [...this.vips.values()]
+      .filter(record => record.owner === this.settings.nodeName)
+      .map(record => record.address);
+  }
+
+  /** Ready for how long (ms); arms a re-election for when preemption becomes due. */
+  private readyForMs(): number {
+    const now = performance.now();
+    if (!this.isReady()) {
+      this.readySince = undefined;
+      clearTimeout(this.preemptTimer);
+      this.preemptTimer = undefined;
+      return 0;
+    }
+    const preemptAfterMs = this.settings.preemptAfterMs;
+    if (this.readySince === undefined) {
+      this.readySince = now;
+      if (preemptAfterMs !== undefined) {
+        this.preemptTimer = setTimeout(() => this.reconcile(), preemptAfterMs);
+      }
+    }
+    return now - this.readySince;
+  }
+
   private reconcile(): void {
     if (this.stopped) {
       return;
     }
     const healthy = this.healthyNodes();
+    const claims = this.heartbeat.peerClaims();
+    claims.set(this.settings.nodeName, new Set(this.held()));
+    const selfReadyForMs = this.readyForMs();
+    const heldBefore = this.held().join(',');
     const key = [...healthy].sort().join(',');
     const membershipChanged = key !== this.healthyKey;
     this.healthyKey = key;
     this.metrics.healthyNodes.set(healthy.size);
     const self = this.settings.nodeName;
     for (const record of this.vips.values()) {
-      const owner = electOwner(
-        record.address,
-        record.nodes,
+      const owner = chooseOwner({
+        address: record.address,
+        eligible: record.nodes,
         healthy,
-        record.nodeScores,
-      );
+        scores: record.nodeScores,
+        claims,
+        self,
+        selfReadyForMs,
+        preemptAfterMs: this.settings.preemptAfterMs,
+      });
       if (owner !== record.owner) {
         if (record.owner && owner) {
           this.pushHistory(this.failovers, {
@@ -364,238 +391,21 @@ export class L2Announcer extends EventEmitter {
         record.interfaces.length > 0 &&
         this.isReady();
       if (shouldAnnounce && !record.announcing) {
-        void this.claim(record);
+        void this.machine.claim(record);
       } else if (!shouldAnnounce && record.announcing) {
-        this.release(record);
+        this.machine.release(record);
       } else if (shouldAnnounce && membershipChanged) {
         // A node (re)joined or left: after a partition heals, both sides may have
         // announced; the owner everyone now agrees on repeats its announcement so
         // every cache points back at it.
-        void this.announceBurst(record);
+        void this.machine.announceBurst(record);
       }
+    }
+    if (this.held().join(',') !== heldBefore) {
+      // Peers decide from our claims: tell them now, not at the next interval.
+      void this.heartbeat.beat(false);
     }
     this.emit('change', this.status());
-  }
-
-  // ---- claiming and releasing ----
-
-  private async claim(record: VipRecord): Promise<void> {
-    record.announcing = true;
-    this.metrics.announcing.set({ address: record.address }, 1);
-    this.metrics.takeovers.inc({ address: record.address });
-    this.logger.info('announcing', {
-      address: record.address,
-      interfaces: record.interfaces,
-    });
-    try {
-      await this.kernel?.add(record.address);
-    } catch (error) {
-      this.logger.warn('could not add the address locally', {
-        address: record.address,
-        error: String(error),
-      });
-    }
-    if (record.announcing) {
-      await this.announceBurst(record);
-    }
-  }
-
-  private release(record: VipRecord): void {
-    if (!record.announcing) {
-      return;
-    }
-    record.announcing = false;
-    record.burst?.abort();
-    this.metrics.announcing.set({ address: record.address }, 0);
-    this.logger.info('released', { address: record.address });
-    this.kernel?.remove(record.address).catch(error =>
-      this.logger.warn('could not remove the address locally', {
-        address: record.address,
-        error: String(error),
-      }),
-    );
-  }
-
-  /** Gratuitous ARP / unsolicited NA, `announce.count` times (RFC 5227 §2.3, RFC 4861 §7.2.6). */
-  private async announceBurst(record: VipRecord): Promise<void> {
-    record.burst?.abort();
-    const burst = new AbortController();
-    record.burst = burst;
-    const signal = AbortSignal.any([
-      burst.signal,
-      record.lifetime.signal,
-      this.lifetime.signal,
-    ]);
-    const { count, intervalMs } = this.settings.announce;
-    try {
-      for (let i = 0; i < count && record.announcing && !signal.aborted; i++) {
-        if (i > 0) {
-          await sleep(intervalMs, undefined, { signal });
-        }
-        for (const link of this.linksOf(record)) {
-          const frames =
-            record.family === 4
-              ? gratuitousArp(link.mac, record.address)
-              : [unsolicitedNeighborAdvertisement(link.mac, record.address)];
-          frames.forEach(frame => this.send(link, frame));
-        }
-      }
-    } catch {
-      // Aborted: released, removed or stopping.
-    }
-  }
-
-  /**
-   * Another agent announced an address we own: it believes the owner is gone (a
-   * missed beat under load, or the far side of a partition). It releases as soon as
-   * it hears us again, but the caches it pointed at itself stay there unless we
-   * announce again, so we do, one heartbeat interval later (time for our beat to
-   * reach it), at most once per announcement burst length so two agents with
-   * different views cannot flood the segment while their views converge.
-   */
-  private async reassert(record: VipRecord, mac: string): Promise<void> {
-    const { count, intervalMs } = this.settings.announce;
-    const now = Date.now();
-    if (now - record.reassertedAt < count * intervalMs) {
-      return;
-    }
-    record.reassertedAt = now;
-    try {
-      await sleep(this.settings.heartbeat.intervalMs, undefined, {
-        signal: AbortSignal.any([record.lifetime.signal, this.lifetime.signal]),
-      });
-    } catch {
-      return;
-    }
-    if (record.announcing) {
-      this.logger.info(
-        'another agent claimed an address this node owns; announcing again',
-        {
-          address: record.address,
-          mac,
-        },
-      );
-      await this.announceBurst(record);
-    }
-  }
-
-  // ---- probing and conflicts ----
-
-  /** Probes until nobody foreign answers; re-checks every `probe.recheckMs` after a conflict. */
-  private async probeUntilClear(record: VipRecord): Promise<void> {
-    const signal = AbortSignal.any([
-      record.lifetime.signal,
-      this.lifetime.signal,
-    ]);
-    try {
-      await this.probeOnce(record, signal);
-    } catch {
-      return;
-    }
-    if (record.state === 'conflict') {
-      void this.recheckLater(record, signal);
-    }
-  }
-
-  private async recheckLater(
-    record: VipRecord,
-    signal: AbortSignal,
-  ): Promise<void> {
-    try {
-      while (record.state === 'conflict') {
-        await sleep(this.settings.probe.recheckMs, undefined, { signal });
-        // The state stays `conflict` (and is not reported again) until a probe
-        // round passes with no foreign answer.
-        if (await this.probeOnce(record, signal)) {
-          this.metrics.conflict.set({ address: record.address }, 0);
-          this.logger.info('conflict cleared', { address: record.address });
-          this.reconcile();
-        }
-      }
-    } catch {
-      // Aborted.
-    }
-  }
-
-  /** One probe round; true when nobody foreign answered and the VIP is clear. */
-  private async probeOnce(
-    record: VipRecord,
-    signal: AbortSignal,
-  ): Promise<boolean> {
-    const { count, intervalMs, waitMs } = this.settings.probe;
-    record.probing = true;
-    record.suspects = [];
-    try {
-      for (let i = 0; i < count; i++) {
-        if (i > 0) {
-          await sleep(intervalMs, undefined, { signal });
-        }
-        for (const link of this.linksOf(record)) {
-          this.send(
-            link,
-            record.family === 4
-              ? arpProbe(link.mac, record.address)
-              : neighborSolicitationProbe(link.mac, record.address),
-          );
-        }
-      }
-      await sleep(waitMs, undefined, { signal });
-    } finally {
-      record.probing = false;
-    }
-    const foreign = record.suspects.find(s => !this.heartbeat.isPeerMac(s.mac));
-    record.suspects = [];
-    if (foreign) {
-      this.onConflict(record, foreign.link, foreign);
-      return false;
-    }
-    record.state = 'clear';
-    record.conflict = undefined;
-    this.reconcile();
-    return true;
-  }
-
-  private onConflict(
-    record: VipRecord,
-    link: L2Link,
-    claim: { mac: string; how: string },
-  ): void {
-    if (record.state === 'conflict') {
-      return;
-    }
-    const conflict: L2Conflict = {
-      address: record.address,
-      interface: link.interfaceName,
-      mac: claim.mac,
-      how: claim.how,
-      phase: record.announcing ? 'announce' : 'probe',
-      at: new Date().toISOString(),
-    };
-    const wasAnnouncing = record.announcing;
-    record.state = 'conflict';
-    record.conflict = conflict;
-    this.release(record);
-    this.pushHistory(this.conflicts, conflict);
-    this.metrics.conflict.set({ address: record.address }, 1);
-    this.metrics.conflicts.inc({
-      address: record.address,
-      interface: link.interfaceName,
-      phase: conflict.phase,
-    });
-    this.logger.warn(
-      'address conflict: another device holds the address, not announcing it',
-      {
-        ...conflict,
-      },
-    );
-    this.emit('conflict', conflict);
-    if (wasAnnouncing) {
-      void this.recheckLater(
-        record,
-        AbortSignal.any([record.lifetime.signal, this.lifetime.signal]),
-      );
-    }
-    this.reconcile();
   }
 
   // ---- the wire ----
@@ -641,14 +451,14 @@ export class L2Announcer extends EventEmitter {
     } else if (decision.action === 'peer-claim') {
       const record = onLink(decision.address);
       if (record) {
-        void this.reassert(record, decision.mac);
+        void this.machine.reassert(record, decision.mac);
       }
     } else if (decision.action === 'foreign-claim') {
       const record = onLink(decision.address);
       if (record?.probing) {
         record.suspects.push({ link, mac: decision.mac, how: decision.how });
       } else if (record) {
-        this.onConflict(record, link, decision);
+        this.machine.onConflict(record, link, decision);
       }
     }
   }
@@ -699,6 +509,7 @@ export class L2Announcer extends EventEmitter {
     this.stopped = true;
     clearTimeout(this.pollTimer);
     clearTimeout(this.settleTimer);
+    clearTimeout(this.preemptTimer);
     await this.heartbeat.stop();
     this.lifetime.abort();
     for (const record of this.vips.values()) {

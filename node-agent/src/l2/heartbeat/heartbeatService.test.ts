@@ -1,7 +1,7 @@
 import { createSocket } from 'dgram';
 import { AddressInfo } from 'net';
 import { HeartbeatService } from './heartbeatService';
-import { encodeHeartbeat } from './message';
+import { decodeHeartbeat, encodeHeartbeat } from './message';
 
 /* Real UDP on loopback, two services on ephemeral-like ports. */
 const KEY = Buffer.from('a shared key of more than 16 bytes');
@@ -29,6 +29,7 @@ function service(name: string, port: number, peerPort: number, key = KEY) {
     () => ({
       ready: true,
       macs: [`02:00:00:00:00:${name === 'node-a' ? '0a' : '0b'}`],
+      owns: name === 'node-a' ? ['192.0.2.50'] : [],
     }),
     controller.signal,
   );
@@ -121,5 +122,56 @@ describe('HeartbeatService', () => {
     expect(results.length).toBeGreaterThan(2);
     expect(new Set(results)).toEqual(new Set(['bad-datagram']));
     expect([...a.heartbeat.healthyPeers()]).toEqual([]);
+  });
+
+  it('sends version 1 beside version 2 until the peer speaks version 2, and hears its claims', async () => {
+    const [portA, portPeer] = [await freePort(), await freePort()];
+    const a = service('node-a', portA, portPeer);
+    const peer = createSocket('udp4');
+    const versions: number[] = [];
+    peer.on('message', datagram => {
+      versions.push(datagram[4]);
+      expect(decodeHeartbeat(datagram, KEY).ok).toBe(true);
+    });
+    await new Promise<void>(resolve =>
+      peer.bind(portPeer, '127.0.0.1', resolve),
+    );
+    cleanups.push(
+      () => a.heartbeat.stop(),
+      () => new Promise<void>(resolve => peer.close(() => resolve())),
+    );
+    await a.heartbeat.start();
+    const deadline = Date.now() + 5000;
+    while (versions.length < 4 && Date.now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+    // An older agent at this address: it gets both, and keeps version 1.
+    expect(versions.slice(0, 4)).toEqual([1, 2, 1, 2]);
+    const claims = new Promise(resolve => a.heartbeat.once('claims', resolve));
+    const beat = (sequence: number) =>
+      encodeHeartbeat(
+        {
+          node: 'node-b',
+          incarnation: Date.now(),
+          sequence,
+          sentAt: Date.now(),
+          ready: true,
+          leaving: false,
+          macs: [],
+          owns: ['192.0.2.60'],
+        },
+        KEY,
+      );
+    peer.send(beat(1), portA, '127.0.0.1');
+    await claims;
+    expect([...a.heartbeat.peerClaims().get('node-b')!]).toEqual([
+      '192.0.2.60',
+    ]);
+    versions.length = 0;
+    // Beats already on their way may still come as pairs; the later ones do not.
+    while (versions.length < 10 && Date.now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+    expect(versions.slice(-4)).toEqual([2, 2, 2, 2]);
   });
 });

@@ -18,6 +18,8 @@ export interface HeartbeatSettings {
 export interface LocalState {
   ready: boolean;
   macs: string[];
+  /** Addresses this node announces now. */
+  owns: string[];
 }
 
 export type HeartbeatEvent = 'accepted' | 'bad-datagram' | 'refused';
@@ -25,6 +27,8 @@ export type HeartbeatEvent = 'accepted' | 'bad-datagram' | 'refused';
 interface Destination {
   host: string;
   port: number;
+  /** A version-2 beat came from this address: version 1 is no longer needed. */
+  speaksV2?: boolean;
 }
 
 export function parsePeer(peer: string, defaultPort: number): Destination {
@@ -86,7 +90,9 @@ export class HeartbeatService extends EventEmitter {
         type: family === 6 ? 'udp6' : 'udp4',
         ipv6Only: family === 6,
       });
-      socket.on('message', message => this.receive(message));
+      socket.on('message', (message, from) =>
+        this.receive(message, from.address),
+      );
       socket.on('error', () => {
         // Send errors (e.g. network down) are expected while the link is down.
       });
@@ -123,7 +129,7 @@ export class HeartbeatService extends EventEmitter {
       return Promise.resolve();
     }
     const state = this.localState();
-    const beat: Heartbeat = {
+    const beat = (): Heartbeat => ({
       node: this.nodeName,
       incarnation: this.incarnation,
       sequence: ++this.sequence,
@@ -131,27 +137,47 @@ export class HeartbeatService extends EventEmitter {
       ready: state.ready && !leaving,
       leaving,
       macs: state.macs,
-    };
-    const datagram = encodeHeartbeat(beat, this.settings.key);
-    const sends = this.destinations.map(destination => {
-      const socket = this.sockets.find(
-        s => (s.address().family === 'IPv6') === isIPv6(destination.host),
-      );
-      return new Promise<void>(resolve => {
-        if (!socket) {
-          resolve();
-          return;
-        }
-        // A send error (network down) must not stop the beat loop.
-        socket.send(datagram, destination.port, destination.host, () =>
-          resolve(),
-        );
-      });
+      owns: leaving ? [] : state.owns,
     });
-    return Promise.all(sends).then(() => undefined);
+    // Version 1 first, version 2 with the higher sequence: a new peer keeps the
+    // version-2 beat as the latest, an old one refuses version 2 and keeps version 1.
+    const v1 = encodeHeartbeat(beat(), this.settings.key, 1);
+    const v2 = encodeHeartbeat(beat(), this.settings.key, 2);
+    const sends = this.destinations.flatMap(destination =>
+      (destination.speaksV2 ? [v2] : [v1, v2]).map(datagram => ({
+        destination,
+        datagram,
+      })),
+    );
+    return Promise.all(
+      sends.map(({ destination, datagram }) =>
+        this.send(destination, datagram),
+      ),
+    ).then(() => undefined);
   }
 
-  private receive(datagram: Buffer): void {
+  private send(destination: Destination, datagram: Buffer): Promise<void> {
+    const socket = this.sockets.find(
+      s => (s.address().family === 'IPv6') === isIPv6(destination.host),
+    );
+    return new Promise<void>(resolve => {
+      if (!socket) {
+        resolve();
+        return;
+      }
+      // A send error (network down) must not stop the beat loop.
+      socket.send(datagram, destination.port, destination.host, () =>
+        resolve(),
+      );
+    });
+  }
+
+  /** What each healthy peer announces (undefined: a peer sending version 1 only). */
+  peerClaims(): Map<string, ReadonlySet<string> | undefined> {
+    return this.table.claims(performance.now());
+  }
+
+  private receive(datagram: Buffer, fromAddress: string): void {
     const decoded = decodeHeartbeat(datagram, this.settings.key);
     if (!decoded.ok) {
       this.emit('beat', 'bad-datagram' satisfies HeartbeatEvent);
@@ -169,8 +195,18 @@ export class HeartbeatService extends EventEmitter {
       'beat',
       (result.accepted ? 'accepted' : 'refused') satisfies HeartbeatEvent,
     );
+    // A peer that sends version 1 only (an older release, or a rollback) gets
+    // version 1 again until it sends version 2.
+    for (const destination of this.destinations) {
+      if (destination.host === fromAddress) {
+        destination.speaksV2 = decoded.value.owns !== undefined;
+      }
+    }
     if (result.accepted) {
       this.checkMembership();
+      if (result.ownsChanged) {
+        this.emit('claims');
+      }
     }
   }
 

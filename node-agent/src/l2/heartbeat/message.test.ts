@@ -65,4 +65,28 @@ describe('heartbeat message', () => {
       }),
     );
   });
+
+  it('carries the owned addresses in version 2 and leaves them out of version 1', () => {
+    const owning = { ...BEAT, owns: ['192.0.2.50', '2001:db8::50'] };
+    const v2 = encodeHeartbeat(owning, KEY);
+    expect(v2[4]).toBe(2);
+    expect(decodeHeartbeat(v2, KEY)).toEqual({ ok: true, value: owning });
+    const v1 = encodeHeartbeat(owning, KEY, 1);
+    expect(v1[4]).toBe(1);
+    // Exactly the body an agent of the version-1 release accepts (strict schema).
+    expect(Object.keys(JSON.parse(v1.subarray(37).toString()))).toEqual(
+      Object.keys(BEAT),
+    );
+    expect(decodeHeartbeat(v1, KEY)).toEqual({ ok: true, value: BEAT });
+  });
+
+  it('understands a beat of the version-1 release: claims unknown', () => {
+    // Built by hand as that release did: PL2B, 1, HMAC over magic+version+body.
+    const body = Buffer.from(JSON.stringify(BEAT));
+    const head = Buffer.concat([Buffer.from('PL2B'), Buffer.from([1])]);
+    const mac = createHmac('sha256', KEY).update(head).update(body).digest();
+    const decoded = decodeHeartbeat(Buffer.concat([head, mac, body]), KEY);
+    expect(decoded).toEqual({ ok: true, value: BEAT });
+    expect(decoded.ok && decoded.value.owns).toBeUndefined();
+  });
 });

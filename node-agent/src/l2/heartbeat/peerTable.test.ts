@@ -42,7 +42,7 @@ describe('PeerTable', () => {
 
   it('refuses replayed and older beats so a recording cannot keep a dead node alive', () => {
     const peers = table();
-    expect(peers.observe(beat('node-b', 5), 0, WALL)).toEqual({
+    expect(peers.observe(beat('node-b', 5), 0, WALL)).toMatchObject({
       accepted: true,
     });
     expect(peers.observe(beat('node-b', 5), 250, WALL)).toEqual({
@@ -60,7 +60,7 @@ describe('PeerTable', () => {
     peers.observe(beat('node-b', 900), 0, WALL);
     expect(
       peers.observe(beat('node-b', 1, { incarnation: WALL }), 10, WALL),
-    ).toEqual({
+    ).toMatchObject({
       accepted: true,
     });
     expect(peers.observe(beat('node-b', 901), 20, WALL)).toEqual({
@@ -93,5 +93,30 @@ describe('PeerTable', () => {
     expect(peers.nodeOfMac('02:00:00:00:00:0b', 1000)).toBe('node-b');
     expect(peers.nodeOfMac('02:00:00:00:00:0c', 1000)).toBeUndefined();
     expect(peers.nodeOfMac('02:00:00:00:00:0b', 70000)).toBeUndefined();
+  });
+
+  it('keeps what a peer claims from its version-2 beats, unknown while it sends version 1 only', () => {
+    const peers = table();
+    expect(peers.observe(beat('node-b', 1), 0, WALL)).toEqual({
+      accepted: true,
+      ownsChanged: true,
+    });
+    expect(peers.claims(10).get('node-b')).toBeUndefined();
+    expect(
+      peers.observe(beat('node-b', 2, { owns: ['192.0.2.50'] }), 10, WALL),
+    ).toEqual({ accepted: true, ownsChanged: true });
+    // A version-1 beat sent beside the version-2 ones does not erase the claims.
+    expect(peers.observe(beat('node-b', 3), 20, WALL)).toEqual({
+      accepted: true,
+      ownsChanged: false,
+    });
+    expect([...peers.claims(30).get('node-b')!]).toEqual(['192.0.2.50']);
+    expect(
+      peers.observe(beat('node-b', 4, { owns: [] }), 40, WALL).accepted,
+    ).toBe(true);
+    expect([...peers.claims(50).get('node-b')!]).toEqual([]);
+    // A restart (new incarnation) starts from what the new agent says.
+    peers.observe(beat('node-b', 1, { incarnation: WALL }), 60, WALL);
+    expect(peers.claims(70).get('node-b')).toBeUndefined();
   });
 });

@@ -11,12 +11,14 @@ export interface PeerTableOptions {
 
 interface PeerEntry {
   beat: Heartbeat;
+  /** What the peer announces; undefined while it only sent version-1 beats. */
+  owns: ReadonlySet<string> | undefined;
   /** Monotonic ms of the last accepted beat. */
   lastSeen: number;
 }
 
 export type ObserveResult =
-  | { accepted: true }
+  | { accepted: true; ownsChanged: boolean }
   | { accepted: false; reason: 'clock-skew' | 'replay' | 'old-incarnation' };
 
 /**
@@ -49,11 +51,24 @@ export class PeerTable {
         return { accepted: false, reason: 'replay' };
       }
     }
-    this.peers.set(beat.node, { beat, lastSeen: monotonicNow });
+    // A version-1 beat sent beside version-2 ones (see message.ts) says nothing
+    // about ownership: keep what the same incarnation last said.
+    const sameIncarnation = known?.beat.incarnation === beat.incarnation;
+    let owns: ReadonlySet<string> | undefined = beat.owns && new Set(beat.owns);
+    if (!beat.owns && sameIncarnation) {
+      owns = known?.owns;
+    }
+    const before = known && sameIncarnation ? known.owns : undefined;
+    const ownsChanged =
+      !known ||
+      !sameIncarnation ||
+      before?.size !== owns?.size ||
+      [...(owns ?? [])].some(address => !before?.has(address));
+    this.peers.set(beat.node, { beat, owns, lastSeen: monotonicNow });
     for (const mac of beat.macs) {
       this.macs.set(mac, { node: beat.node, lastSeen: monotonicNow });
     }
-    return { accepted: true };
+    return { accepted: true, ownsChanged };
   }
 
   private isAlive(entry: PeerEntry, now: number): boolean {
@@ -66,6 +81,20 @@ export class PeerTable {
     for (const [node, entry] of this.peers) {
       if (entry.beat.ready && this.isAlive(entry, now)) {
         out.add(node);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What each healthy peer announces now, from its latest beat; undefined for a
+   * peer that only sent version-1 beats (an agent from before ownership in beats).
+   */
+  claims(now: number): Map<string, ReadonlySet<string> | undefined> {
+    const out = new Map<string, ReadonlySet<string> | undefined>();
+    for (const [node, entry] of this.peers) {
+      if (entry.beat.ready && this.isAlive(entry, now)) {
+        out.set(node, entry.owns);
       }
     }
     return out;

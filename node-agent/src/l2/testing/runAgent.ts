@@ -22,6 +22,7 @@ const argsSchema = z.object({
       address: z.string(),
       nodes: z.array(z.string()),
       interfaces: z.array(z.string()).optional(),
+      nodeScores: z.record(z.number()).optional(),
     }),
   ),
   workloadPort: z.number().int().optional(),

@@ -96,7 +96,10 @@ describe('the source article’s manifests on a real API server', () => {
     return result.stdout;
   }
 
-  async function startController(mode: 'audit' | 'enforce') {
+  async function startController(
+    mode: 'audit' | 'enforce',
+    extra: string[] = [],
+  ) {
     controller = new NamespacedProcess(
       `controller (${mode})`,
       undefined,
@@ -115,6 +118,7 @@ describe('the source article’s manifests on a real API server', () => {
         '3s',
         '--retry-period',
         '1s',
+        ...extra,
       ],
       { cwd: REPO_ROOT },
     );
@@ -183,8 +187,12 @@ describe('the source article’s manifests on a real API server', () => {
     expect(report.message).toMatch(/audit mode/);
   });
 
-  it('enforce: the address goes until the portal grants one; a grant from anyone else is refused', async () => {
-    await startController('enforce');
+  it('enforce: the address goes when its grace period ends, until the portal grants one; a grant from anyone else is refused', async () => {
+    // Zero-outage switch: the ungranted address is kept for the grace period
+    // (shortened here), with a Warning Event, then removed.
+    await startController('enforce', ['--enforce-grace', '3s']);
+    const grace = await eventOnEdgeApi('UngrantedGracePeriod');
+    expect(grace.message).toMatch(/keeps working until/);
     await ingressBecomes('');
 
     const byAdmin = await cluster.kubectl(['apply', '-f', '-'], {

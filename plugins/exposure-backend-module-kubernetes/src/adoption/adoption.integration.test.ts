@@ -16,10 +16,15 @@ import {
 import knexFactory, { Knex } from 'knex';
 import type { Server } from 'node:http';
 import request from 'supertest';
+import { execFile } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { exposureModuleKubernetes } from '../module';
 import {
   eventually,
   PortalCluster,
+  REPO_ROOT,
   startPortalCluster,
 } from '../__testUtils__/portalCluster';
 
@@ -72,8 +77,8 @@ describe('adoption of a running MetalLB cluster', () => {
       input: [
         `apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
-metadata: { name: legacy-pool, namespace: ${mlb} }
-spec: { addresses: [192.0.2.10-192.0.2.30] }
+metadata: { name: edge, namespace: ${mlb} }
+spec: { addresses: [192.0.2.10-192.0.2.29] }
 ---
 apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
@@ -277,6 +282,44 @@ spec:
       'lab',
       'x',
     ]);
+    expect(await allocations()).toEqual([]);
+  });
+
+  it('npm run adopt: the same dry run as text, the confirm command, and a refusal of a wrong token', async () => {
+    const { port } = server.address() as AddressInfo;
+    const run = (args: string[]) =>
+      promisify(execFile)(
+        resolve(REPO_ROOT, 'node_modules/.bin/tsx'),
+        [
+          resolve(__dirname, 'cli.ts'),
+          '--portal',
+          `http://127.0.0.1:${port}`,
+          ...args,
+        ],
+        {
+          env: { ...process.env, PORTICO_TOKEN: PAT.replace(/^Bearer /, '') },
+          timeout: 60_000,
+        },
+      );
+    const dry = (await run(['--cluster', 'test'])).stdout;
+    const token: string = (await adoption(PAT, {})).body.token;
+    expect(dry).toContain('Adoption of cluster test: DRY RUN, nothing written');
+    expect(dry).toMatch(
+      /Would adopt \(2\):\n {2}legacy-billing\/api {2}192\.0\.2\.12 {2}pool edge {2}owner group:default\/team-legacy \(namespace rule\)/,
+    );
+    expect(dry).toMatch(/orphans\/x {2}192\.0\.2\.13 {2}\[no-owner\]/);
+    expect(dry).toMatch(/lab-side \(198\.51\.100\.0\/28\):\n {4}exposure:/);
+    expect(dry).toContain(
+      `To adopt exactly these: npm run adopt -- --cluster test --confirm ${token}`,
+    );
+    const refused = await run(['--cluster', 'test', '--confirm', 'stale']).then(
+      () => undefined,
+      e => e,
+    );
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toMatch(
+      /adoption refused \(409\): the cluster or the portal changed/,
+    );
     expect(await allocations()).toEqual([]);
   });
 

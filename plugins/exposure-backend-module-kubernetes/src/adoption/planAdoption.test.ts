@@ -183,7 +183,7 @@ describe('planAdoption', () => {
     const input = {
       ...base,
       clusterPools: [
-        { name: 'covered', addresses: ['192.0.2.10-192.0.2.30'] },
+        { name: 'edge-web', addresses: ['192.0.2.10-192.0.2.49'] },
         { name: 'lab-side', addresses: ['198.51.100.64/28'] },
         { name: 'nowhere', addresses: ['203.0.113.0/28'] },
       ],
@@ -222,5 +222,28 @@ describe('planAdoption', () => {
         services: [...input.services, svc('legacy-x', 'y', ['192.0.2.30'])],
       }).token,
     ).not.toBe(report.token);
+  });
+
+  it('refuses to adopt from a cluster pool named otherwise than the portal pool over the same addresses', () => {
+    const report = planAdoption({
+      ...base,
+      clusterPools: [
+        { name: 'metallb-default', addresses: ['192.0.2.10-192.0.2.49'] },
+      ],
+      services: [
+        svc('shop', 'web', ['192.0.2.11'], {
+          'backstage.io/kubernetes-id': 'web-shop',
+        }),
+      ],
+    });
+    expect(report.adopt).toEqual([]);
+    expect(report.skipped).toEqual([
+      expect.objectContaining({
+        reason: 'cluster-pool-name-differs',
+        message: expect.stringMatching(
+          /IPAddressPool metallb-default, the portal's pool is edge-web/,
+        ),
+      }),
+    ]);
   });
 });

@@ -103,6 +103,10 @@ export function planAdoption(input: AdoptionInput): AdoptionReport {
     }
   }
 
+  const clusterRanges = input.clusterPools.map(cp => ({
+    name: cp.name,
+    ranges: cp.addresses.map(tryRange).filter((r): r is IpRange => !!r),
+  }));
   const adopt: AdoptionCandidate[] = [];
   const skipped: AdoptionSkipped[] = [];
   for (const svc of input.services) {
@@ -140,6 +144,16 @@ export function planAdoption(input: AdoptionInput): AdoptionReport {
         continue;
       }
       const segment = match.pool.segment;
+      const clusterPool = clusterRanges.find(cp =>
+        cp.ranges.some(r => rangeHas(r, parsed)),
+      );
+      if (clusterPool && clusterPool.name !== match.pool.name) {
+        skip(
+          'cluster-pool-name-differs',
+          `${address} is in the cluster's IPAddressPool ${clusterPool.name}, the portal's pool is ${match.pool.name}: rename one so both are one pool (grants name ${match.pool.name}, which the node agent refuses while ${clusterPool.name} overlaps it)`,
+        );
+        continue;
+      }
       const held = input.allocations.find(
         a => a.segment === segment && canonicalAddress(a.address) === address,
       );

@@ -180,6 +180,7 @@ export function mockExposureApi(
     listAuditEvents: pending(),
     verifyAuditChain: pending(),
     getClusters: pending(),
+    adoptCluster: pending(),
     ...overrides,
   } as jest.Mocked<ExposureApi>;
 }

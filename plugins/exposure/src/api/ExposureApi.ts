@@ -1,5 +1,7 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
+  AdoptionReport,
+  AdoptionRequestBody,
   Allocation,
   AuditEvent,
   AuditVerification,
@@ -71,6 +73,11 @@ export interface ExposureApi {
   verifyAuditChain(): Promise<AuditVerification>;
   /** The clusters as the portal last saw them: reachability, unmanaged Services, drift. */
   getClusters(): Promise<ClustersView>;
+  /** Adoption of a cluster already running MetalLB: a dry run, or `{ dryRun: false, token }` to confirm one. */
+  adoptCluster(
+    cluster: string,
+    body: AdoptionRequestBody,
+  ): Promise<AdoptionReport>;
 }
 
 export const exposureApiRef = createApiRef<ExposureApi>({

@@ -1,5 +1,7 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import type {
+  AdoptionReport,
+  AdoptionRequestBody,
   Allocation,
   AuditEvent,
   AuditVerification,
@@ -126,6 +128,16 @@ export class ExposureClient implements ExposureApi {
 
   getClusters(): Promise<ClustersView> {
     return this.json<ClustersView>('/clusters');
+  }
+
+  adoptCluster(
+    cluster: string,
+    body: AdoptionRequestBody,
+  ): Promise<AdoptionReport> {
+    return this.json<AdoptionReport>(
+      `/clusters/${encodeURIComponent(cluster)}/adoption`,
+      { method: 'POST', body },
+    );
   }
 
   private async json<T>(

@@ -525,6 +525,104 @@ describe('AdminPageContent', () => {
       ).toBeInTheDocument();
     });
 
+    it('adopts a cluster: a dry run first, then exactly what it listed', async () => {
+      const report = {
+        cluster: 'demo',
+        dryRun: true,
+        token: 'tok-1',
+        adopt: [
+          {
+            namespace: 'shop',
+            serviceName: 'web',
+            address: '192.0.2.11',
+            pool: 'edge',
+            segment: 'dc1',
+            owner: 'group:default/team-shop',
+            entityRef: 'component:default/web-shop',
+            ownerFrom: 'catalog' as const,
+            ports: [{ port: 443, protocol: 'TCP' as const }],
+          },
+        ],
+        skipped: [
+          {
+            namespace: 'orphans',
+            serviceName: 'x',
+            address: '192.0.2.13',
+            reason: 'no-owner' as const,
+            message: 'no backstage.io/kubernetes-id label or annotation',
+          },
+        ],
+        unmatchedPools: [
+          {
+            name: 'lab-side',
+            addresses: ['198.51.100.0/28'],
+            suggestedConfig: 'exposure:\n  pools:\n    - name: lab-side\n',
+          },
+        ],
+        enforceWouldRemove: [
+          { namespace: 'orphans', serviceName: 'x', addresses: ['192.0.2.13'] },
+        ],
+      };
+      const api = mockExposureApi({
+        getClusters: jest.fn(async () => ({
+          clusters: [
+            { name: 'demo', url: 'https://k8s', reachable: true, failures: 0 },
+          ],
+          unmanaged: [],
+          drift: [],
+          exposures: [],
+        })),
+        adoptCluster: jest.fn(
+          async (_cluster: string, body: { dryRun: boolean }) =>
+            body.dryRun
+              ? report
+              : {
+                  ...report,
+                  dryRun: false,
+                  adopted: [
+                    {
+                      requestId: 'r-9',
+                      namespace: 'shop',
+                      serviceName: 'web',
+                      address: '192.0.2.11',
+                    },
+                  ],
+                },
+        ),
+      });
+      render(api, { route: '/exposure/admin?tab=clusters' });
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Dry run' }),
+      );
+      expect(api.adoptCluster).toHaveBeenCalledWith('demo', { dryRun: true });
+      expect(
+        await screen.findByText(/Dry run of demo: nothing written/),
+      ).toBeInTheDocument();
+      expect(screen.getByText('Would adopt (1)')).toBeInTheDocument();
+      expect(screen.getByText('shop/web')).toBeInTheDocument();
+      expect(
+        screen.getByText('component:default/web-shop'),
+      ).toBeInTheDocument();
+      expect(screen.getByText('no-owner')).toBeInTheDocument();
+      expect(screen.getByTestId('snippet-lab-side').textContent).toContain(
+        'name: lab-side',
+      );
+      expect(screen.getByText('orphans/x: 192.0.2.13')).toBeInTheDocument();
+      await userEvent.click(
+        screen.getByRole('button', { name: 'Adopt 1 Services' }),
+      );
+      expect(api.adoptCluster).toHaveBeenLastCalledWith('demo', {
+        dryRun: false,
+        token: 'tok-1',
+      });
+      expect(
+        await screen.findByText(/Adopted 1 Services of demo/),
+      ).toBeInTheDocument();
+      expect(
+        screen.queryByRole('button', { name: /^Adopt \d/ }),
+      ).not.toBeInTheDocument();
+    });
+
     it("shows the backend's message when the clusters cannot be read", async () => {
       const api = mockExposureApi({
         getClusters: jest.fn(async () => {

@@ -10,6 +10,7 @@ import { Box, Chip, Typography } from '@material-ui/core';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { exposureApiRef } from '../../api';
 import { ErrorAlert, Lines, nowrapCell } from '../shared';
+import { AdoptionPanel } from './AdoptionPanel';
 
 const clusterColumns: TableColumn<ClusterStatus>[] = [
   { title: 'Cluster', field: 'name', highlight: true },
@@ -110,6 +111,9 @@ export function ClustersTab() {
         data={data.clusters}
         options={{ paging: false, search: false }}
       />
+      <Box mt={2}>
+        <AdoptionPanel clusters={data.clusters.map(c => c.name)} />
+      </Box>
       <Box mt={2}>
         <Table<UnmanagedService>
           title={`Unmanaged LoadBalancer Services (${data.unmanaged.length})`}
