@@ -43,6 +43,8 @@ export const l2SettingsSchema = z.object({
     .object({
       count: z.number().int().min(1).default(3),
       intervalMs: z.number().int().min(1).default(300),
+      /** Repeat one gratuitous frame this often while announcing; unset: never. */
+      refreshMs: z.number().int().min(100).optional(),
     })
     .default({}),
   /**

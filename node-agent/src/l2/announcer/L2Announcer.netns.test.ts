@@ -318,4 +318,62 @@ describeNetns('L2 announcements in network namespaces', () => {
     expect(await cluster.fetchFromClient(VIP4)).toBe(final);
     expect(cluster.announcers(VIP4)).toEqual([final]);
   });
+
+  it('answers unicast neighbour solicitations (NUD probes) for an owned IPv6 VIP', async () => {
+    await cluster.startAll(VIPS, SETTINGS);
+    const owner = await cluster.waitForSingleOwner(VIP6, 10_000);
+    expect(await cluster.fetchFromClient(VIP6)).toBe(owner);
+    // In PROBE the client's kernel sends unicast solicitations only (no multicast
+    // fallback with the default mcast_resolicit 0): REACHABLE again means the owner
+    // answered them; unanswered, the entry would end FAILED.
+    for (let i = 0; i < 3; i++) {
+      await cluster.lab.ip(client(), [
+        '-6',
+        'neigh',
+        'change',
+        VIP6,
+        'dev',
+        'eth0',
+        'lladdr',
+        macOf(owner),
+        'nud',
+        'probe',
+      ]);
+      await waitUntil(async () =>
+        ((await cluster.lab.neighbor('client', VIP6))?.state ?? []).includes(
+          'REACHABLE',
+        ),
+      );
+    }
+  });
+
+  it('with announce.refreshMs repeats gratuitous ARP and unsolicited NA while announcing', async () => {
+    await cluster.startAll(VIPS, {
+      ...SETTINGS,
+      announce: { refreshMs: 300 },
+    });
+    const owner4 = await cluster.waitForSingleOwner(VIP4, 10_000);
+    const owner6 = await cluster.waitForSingleOwner(VIP6, 10_000);
+    // Well after the takeover bursts (3 × 300 ms): only the refresh sends now.
+    await new Promise(resolve => setTimeout(resolve, 1500));
+    const capture = (filter: string) =>
+      cluster.lab.exec(
+        client(),
+        'timeout',
+        ['5', 'tcpdump', '-i', 'eth0', '-c', '3', '-n', '-e', filter],
+        10_000,
+      );
+    const [arp, na] = await Promise.all([
+      capture(`arp and ether src ${macOf(owner4)}`),
+      capture(
+        `icmp6 and ip6[40] == 136 and ether src ${macOf(
+          owner6,
+        )} and ip6 dst ff02::1`,
+      ),
+    ]);
+    expect(
+      arp.stdout.match(new RegExp(VIP4.replace(/\./g, '\\.'), 'g'))?.length,
+    ).toBeGreaterThanOrEqual(3);
+    expect(na.stdout.split('\n').filter(l => l.includes(VIP6))).toHaveLength(3);
+  });
 });

@@ -35,6 +35,8 @@ export interface VipRecord {
   lifetime: AbortController;
   /** When a re-assertion against another agent's claim was last scheduled (ms). */
   reassertedAt: number;
+  /** Aborts the periodic refresh (`announce.refreshMs`) when the VIP is released. */
+  refresh?: AbortController;
   /** Aborts the current gratuitous burst when the VIP is released. */
   burst?: AbortController;
   /** The first probe round, started once this node has listened for a detection window. */
@@ -86,7 +88,48 @@ export class VipMachine {
       });
     }
     if (record.announcing) {
+      void this.refreshWhileAnnouncing(record);
       await this.announceBurst(record);
+    }
+  }
+
+  /**
+   * With `announce.refreshMs`, repeats one gratuitous ARP / unsolicited NA that
+   * often while announcing, for switches whose forwarding tables age out entries
+   * of hosts that only answer (metallb#2910).
+   */
+  private async refreshWhileAnnouncing(record: VipRecord): Promise<void> {
+    const { refreshMs } = this.ctx.settings.announce;
+    if (refreshMs === undefined) {
+      return;
+    }
+    record.refresh?.abort();
+    const refresh = new AbortController();
+    record.refresh = refresh;
+    const signal = AbortSignal.any([
+      refresh.signal,
+      record.lifetime.signal,
+      this.ctx.lifetime.signal,
+    ]);
+    try {
+      while (record.announcing && !signal.aborted) {
+        await sleep(refreshMs, undefined, { signal });
+        if (record.announcing) {
+          this.sendGratuitous(record);
+        }
+      }
+    } catch {
+      // Aborted: released, removed or stopping.
+    }
+  }
+
+  private sendGratuitous(record: VipRecord): void {
+    for (const link of this.ctx.linksOf(record)) {
+      const frames =
+        record.family === 4
+          ? gratuitousArp(link.mac, record.address)
+          : [unsolicitedNeighborAdvertisement(link.mac, record.address)];
+      frames.forEach(frame => this.ctx.send(link, frame));
     }
   }
 
@@ -96,6 +139,7 @@ export class VipMachine {
     }
     record.announcing = false;
     record.burst?.abort();
+    record.refresh?.abort();
     this.ctx.metrics.announcing.set({ address: record.address }, 0);
     this.ctx.logger.info('released', { address: record.address });
     this.ctx.kernel?.remove(record.address).catch(error =>
@@ -122,13 +166,7 @@ export class VipMachine {
         if (i > 0) {
           await sleep(intervalMs, undefined, { signal });
         }
-        for (const link of this.ctx.linksOf(record)) {
-          const frames =
-            record.family === 4
-              ? gratuitousArp(link.mac, record.address)
-              : [unsolicitedNeighborAdvertisement(link.mac, record.address)];
-          frames.forEach(frame => this.ctx.send(link, frame));
-        }
+        this.sendGratuitous(record);
       }
     } catch {
       // Aborted: released, removed or stopping.
