@@ -18,7 +18,7 @@ import {
 import { waitFor } from './exec';
 import { APP_NAMESPACE } from './kube/workloadObjects';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 /** catalog/templates/expose-internet.yaml: the production-external template. */
 const INTERNET_TEMPLATE = 'expose-service-internet';
@@ -162,7 +162,7 @@ describe('the lab: from a request to a reachable VIP', () => {
         ).exposures.find(
           e => e.address === active.address && e.announcedBy.length === 2,
         ),
-      { timeoutMs: 30_000, intervalMs: 1000 },
+      { timeoutMs: 60_000, intervalMs: 1000 },
     );
     expect(live.announcedBy).toEqual(WORKLOAD_NODES);
   });

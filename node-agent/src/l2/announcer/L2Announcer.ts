@@ -338,14 +338,22 @@ export class L2Announcer extends EventEmitter {
       this.preemptTimer = undefined;
       return 0;
     }
+    this.readySince ??= now;
+    const readyFor = now - this.readySince;
     const preemptAfterMs = this.settings.preemptAfterMs;
-    if (this.readySince === undefined) {
-      this.readySince = now;
-      if (preemptAfterMs !== undefined) {
-        this.preemptTimer = setTimeout(() => this.reconcile(), preemptAfterMs);
-      }
+    if (
+      preemptAfterMs !== undefined &&
+      readyFor < preemptAfterMs &&
+      this.preemptTimer === undefined
+    ) {
+      // Timers run on the event loop's cached clock and may fire a little before
+      // performance.now() says the delay is over: re-arm until it really is.
+      this.preemptTimer = setTimeout(() => {
+        this.preemptTimer = undefined;
+        this.reconcile();
+      }, Math.ceil(preemptAfterMs - readyFor) + 1);
     }
-    return now - this.readySince;
+    return readyFor;
   }
 
   private reconcile(): void {
