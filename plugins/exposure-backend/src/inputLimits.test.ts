@@ -208,6 +208,7 @@ describe.each(databases.eachSupportedId())('input limits on %p', databaseId => {
     );
     // Back to the schema before expiry instants, then forward again.
     await knex.migrate.down({ directory });
+    await knex.migrate.down({ directory });
     expect(
       await knex.schema.hasColumn('exposure_requests', 'expires_at_ms'),
     ).toBe(false);

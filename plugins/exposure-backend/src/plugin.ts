@@ -10,6 +10,7 @@ import {
 } from '@portico/plugin-exposure-node';
 import { DatabaseExposureStore } from './database/DatabaseExposureStore';
 import { ExposureService } from './service/ExposureService';
+import { IDEMPOTENCY_KEY_TTL_MS } from './service/idempotency';
 import { createRouter } from './service/router';
 
 /**
@@ -73,6 +74,9 @@ export const exposurePlugin = createBackendPlugin({
           signal: abort.signal,
           fn: async () => {
             const expired = await service.expireDue();
+            await store.pruneIdempotencyKeys(
+              Date.now() - IDEMPOTENCY_KEY_TTL_MS,
+            );
             if (expired > 0) {
               deps.logger.info('expired exposures', { count: expired });
             }

@@ -63,6 +63,7 @@ export type GuardrailReasonCode =
   | 'expiry-in-past'
   | 'address-not-in-pool'
   | 'address-unavailable'
+  | 'duplicate-request'
   | 'approval-required';
 
 /** One reason behind a verdict, in words a requester can act on. */
@@ -95,6 +96,8 @@ export interface ExposureRequest {
   exposureKind: 'direct' | 'ingress' | 'gateway';
   justification: string;
   expiresAt?: string;
+  /** The active request this one changes (see `replaces` of the create body). */
+  replaces?: string;
   reasons: GuardrailReason[];
   decidedBy?: string;
   decidedAt?: string;

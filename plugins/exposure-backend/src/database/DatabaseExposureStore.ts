@@ -20,6 +20,7 @@ import {
 import {
   AllocationFilter,
   ExposureStore,
+  IdempotencyEntry,
   ExposureStoreTransaction,
   Lease,
   NewAuditEvent,
@@ -55,6 +56,7 @@ type RequestRow = {
   justification: string;
   expires_at: string | null;
   expires_at_ms?: number | string | null;
+  replaces?: string | null;
   reasons: string;
   decided_by: string | null;
   decided_at: string | null;
@@ -85,6 +87,7 @@ const requestColumns: Record<
   exposureKind: 'exposure_kind',
   justification: 'justification',
   expiresAt: 'expires_at',
+  replaces: 'replaces',
   decidedBy: 'decided_by',
   decidedAt: 'decided_at',
   decisionComment: 'decision_comment',
@@ -232,6 +235,45 @@ class KnexExposureTransaction implements ExposureStoreTransaction {
       .whereIn('state', HELD_STATES)
       .count({ n: '*' });
     return Number(n);
+  }
+
+  async listOpenRequestsForService(
+    cluster: string,
+    namespace: string,
+    serviceName: string,
+  ) {
+    const rows = await this.tx<RequestRow>('exposure_requests')
+      .where({ cluster, namespace, service_name: serviceName })
+      .whereIn('state', HELD_STATES)
+      .orderBy('created_at')
+      .orderBy('id');
+    return rows.map(fromRow);
+  }
+
+  async getIdempotencyKey(actor: string, key: string) {
+    const row = await this.tx('exposure_idempotency_keys')
+      .where({ actor, key })
+      .first('body_hash', 'request_id');
+    return row
+      ? { bodyHash: String(row.body_hash), requestId: String(row.request_id) }
+      : undefined;
+  }
+
+  async tryInsertIdempotencyKey(entry: IdempotencyEntry) {
+    const inserted = await this.insertIgnoringConflicts(
+      'exposure_idempotency_keys',
+      [
+        {
+          actor: entry.actor,
+          key: entry.key,
+          body_hash: entry.bodyHash,
+          request_id: entry.requestId,
+          created_at_ms: entry.createdAtMs,
+        },
+      ],
+      ['actor', 'key'],
+    );
+    return inserted === 1;
   }
 
   async countLeased(pool: string) {
@@ -532,6 +574,12 @@ export class DatabaseExposureStore implements ExposureStore {
       .where('expires_at_ms', '<=', Date.parse(now))
       .select('id');
     return rows.map(r => r.id as string);
+  }
+
+  async pruneIdempotencyKeys(beforeMs: number) {
+    return this.knex('exposure_idempotency_keys')
+      .where('created_at_ms', '<', beforeMs)
+      .delete();
   }
 
   async listAuditEvents(query: AuditQuery) {

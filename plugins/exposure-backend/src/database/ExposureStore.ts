@@ -31,6 +31,15 @@ export interface NewAuditEvent {
   after: unknown;
 }
 
+/** A `POST /requests` Idempotency-Key and the request it created. */
+export interface IdempotencyEntry {
+  actor: string;
+  key: string;
+  bodyHash: string;
+  requestId: string;
+  createdAtMs: number;
+}
+
 export interface RequestFilter {
   state?: RequestState;
   owner?: string;
@@ -59,6 +68,18 @@ export interface ExposureStoreTransaction {
   ): Promise<ExposureRequest>;
   /** Requests of an owner in a pool that hold or wait for an address. */
   countOwnerHeld(pool: string, owner: string): Promise<number>;
+  /** Pending, approved and active requests of one Service, oldest first. */
+  listOpenRequestsForService(
+    cluster: string,
+    namespace: string,
+    serviceName: string,
+  ): Promise<ExposureRequest[]>;
+  getIdempotencyKey(
+    actor: string,
+    key: string,
+  ): Promise<{ bodyHash: string; requestId: string } | undefined>;
+  /** False when the actor already used the key (the primary key refused it). */
+  tryInsertIdempotencyKey(entry: IdempotencyEntry): Promise<boolean>;
   /** Number of addresses of the pool that are leased. */
   countLeased(pool: string): Promise<bigint>;
   /** Leased address values of a pool, ascending. */
@@ -102,5 +123,7 @@ export interface ExposureStore {
   /** Ids of active requests whose expiry is at or before `now`. */
   listExpiredRequestIds(now: string): Promise<string[]>;
   listAuditEvents(query: AuditQuery): Promise<AuditEvent[]>;
+  /** Forgets Idempotency-Keys first used before `beforeMs`; returns how many. */
+  pruneIdempotencyKeys(beforeMs: number): Promise<number>;
   verifyAuditChain(): Promise<AuditVerification>;
 }

@@ -26,6 +26,7 @@ const tables = [
   'exposure_lease_ports',
   'exposure_audit_events',
   'exposure_audit_head',
+  'exposure_idempotency_keys',
 ];
 
 describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
@@ -43,7 +44,10 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
       ALICE,
       requestBody({ pool: 'internal', ports: [{ port: 8080 }] }),
     );
-    const pending = await service.createRequest(ALICE, requestBody());
+    const pending = await service.createRequest(
+      ALICE,
+      requestBody({ serviceName: 'edge-api-public' }),
+    );
     await service.reject(PAT, pending.id, 'no');
     expect(await store.getRequest(active.id)).toMatchObject({
       state: 'active',

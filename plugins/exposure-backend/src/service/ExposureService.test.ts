@@ -160,6 +160,7 @@ describe.each(databases.eachSupportedId())(
         '',
       );
       const sharing = requestBody({
+        serviceName: 'edge-api-http',
         address: first.address,
         ports: [{ port: 80 }],
       });
@@ -174,12 +175,16 @@ describe.each(databases.eachSupportedId())(
       expect((await store.listAllocations({})).every(a => a.shared)).toBe(true);
 
       await expect(
-        service.createRequest(ALICE, requestBody({ address: first.address })),
+        service.createRequest(
+          ALICE,
+          requestBody({ serviceName: 'edge-api-2', address: first.address }),
+        ),
       ).rejects.toThrow(/already serves port 443\/TCP/);
       await expect(
         service.createRequest(
           SAM,
           requestBody({
+            serviceName: 'search-api',
             owner: 'group:default/team-search',
             address: first.address,
             ports: [{ port: 8443 }],
@@ -329,7 +334,11 @@ describe.each(databases.eachSupportedId())(
       const payments = await service.createRequest(ALICE, byIntent);
       expect([payments.pool, payments.state]).toEqual(['internal', 'active']);
       const dry = await service.dryRun(
-        requestBody({ pool: undefined, intent: 'production-external' }),
+        requestBody({
+          pool: undefined,
+          intent: 'production-external',
+          serviceName: 'edge-api-public',
+        }),
       );
       expect(dry).toMatchObject({
         pool: 'prod-external',

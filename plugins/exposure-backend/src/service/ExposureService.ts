@@ -16,11 +16,8 @@ import {
   ExposureRequest,
   GuardrailResult,
   GuardrailUsage,
-  PoolConfig,
   PoolSummary,
-  SegmentConfig,
   SegmentSummary,
-  addressKey,
   canonicalAddress,
   evaluateGuardrails,
   formatAddress,
@@ -33,6 +30,13 @@ import type {
   ExposureChangeListener,
 } from '@portico/plugin-exposure-node';
 import { adoptInTransaction } from './adoptAllocations';
+import { PoolEntry, allocateAddress } from './allocateAddress';
+import { hashRequestBody } from './idempotency';
+import {
+  assertNoDuplicate,
+  checkOpenRequests,
+  duplicateMessage,
+} from './openRequests';
 import { PoolLayout } from '../allocator/PoolLayout';
 import {
   ExposureStore,
@@ -42,15 +46,6 @@ import { assertTransition } from './requestStateMachine';
 
 /** The actor of automatic decisions and expiry. */
 export const SYSTEM_ACTOR = 'system:portico';
-
-/** How many taken addresses one allocation skips before giving up. */
-const MAX_ALLOCATION_ATTEMPTS = 32;
-
-interface PoolEntry {
-  pool: PoolConfig;
-  segment: SegmentConfig;
-  layout: PoolLayout;
-}
 
 /**
  * The exposure workflow: guardrails, the request state machine, allocation
@@ -192,16 +187,23 @@ export class ExposureService {
     tx: ExposureStoreTransaction,
     entry: PoolEntry,
     body: CreateRequestBody,
+    replaced?: ExposureRequest,
   ): Promise<GuardrailUsage> {
     const { pool, segment, layout } = entry;
     const allocated = await tx.countLeased(pool.name);
+    // A change takes over from the request it replaces: its address and its
+    // place in the owner's quota are not counted against it.
+    const takesOver = replaced?.pool === pool.name ? 1 : 0;
     const usage: GuardrailUsage = {
-      free: layout.total - layout.unusable - allocated,
-      ownerHeld: await tx.countOwnerHeld(pool.name, body.owner),
+      free: layout.total - layout.unusable - allocated + BigInt(takesOver),
+      ownerHeld: (await tx.countOwnerHeld(pool.name, body.owner)) - takesOver,
     };
     if (body.address === undefined) return usage;
     const { family, value } = parseAddress(body.address);
     if (!layout.contains(family, value)) return usage;
+    if (takesOver && replaced?.address === formatAddress(family, value)) {
+      return usage;
+    }
     const unusable = layout.unusableReason(value);
     if (unusable) {
       usage.addressUnavailable = `${body.address} ${unusable}`;
@@ -246,28 +248,66 @@ export class ExposureService {
     body: CreateRequestBody,
   ): Promise<GuardrailResult & { pool: string }> {
     const entry = this.resolvePool(body);
-    const result = await this.options.store.read(async tx =>
-      this.evaluate(entry, body, await this.measureUsage(tx, entry, body)),
-    );
+    const result = await this.options.store.read(async tx => {
+      const { replaced, duplicateOf } = await checkOpenRequests(tx, body);
+      const verdict = this.evaluate(
+        entry,
+        body,
+        await this.measureUsage(tx, entry, body, replaced),
+      );
+      if (!duplicateOf) return verdict;
+      return {
+        verdict: 'deny' as const,
+        reasons: [
+          {
+            code: 'duplicate-request' as const,
+            verdict: 'deny' as const,
+            message: duplicateMessage(duplicateOf),
+          },
+          ...verdict.reasons,
+        ],
+      };
+    });
     return { pool: entry.pool.name, ...result };
   }
 
   /**
    * Stores a request. Denied: nothing is stored and the error carries every
    * reason (409 when the pool is exhausted, 403 otherwise). Allowed: approved
-   * and activated at once. Needs approval: stays pending.
+   * and activated at once. Needs approval: stays pending. A second open
+   * request for the same Service is refused (409) unless it `replaces` the
+   * active one. With an idempotency key, a retry by the same actor gets the
+   * request the key first created (`replayed`), never a second one.
    */
-  async createRequest(
+  async submitRequest(
     actor: string,
     body: CreateRequestBody,
-  ): Promise<ExposureRequest> {
+    options: { idempotencyKey?: string } = {},
+  ): Promise<{ request: ExposureRequest; replayed: boolean }> {
     const entry = this.resolvePool(body);
     const changes: ExposureChange[] = [];
-    const request = await this.options.store.transaction(async tx => {
+    const { idempotencyKey } = options;
+    const bodyHash = hashRequestBody(body);
+    const outcome = await this.options.store.transaction(async tx => {
+      if (idempotencyKey !== undefined) {
+        const seen = await tx.getIdempotencyKey(actor, idempotencyKey);
+        if (seen) {
+          if (seen.bodyHash !== bodyHash) {
+            throw new ConflictError(
+              `Idempotency-Key "${idempotencyKey}" was first used for another request (${seen.requestId}); use a new key for a new request`,
+            );
+          }
+          return {
+            request: await this.mustGet(tx, seen.requestId),
+            replayed: true,
+          };
+        }
+      }
+      const replaced = await assertNoDuplicate(tx, body);
       const verdict = this.evaluate(
         entry,
         body,
-        await this.measureUsage(tx, entry, body),
+        await this.measureUsage(tx, entry, body, replaced),
       );
       if (verdict.verdict === 'deny') {
         const messages = verdict.reasons.map(r => r.message).join('; ');
@@ -298,11 +338,26 @@ export class ExposureService {
         ...(body.expiresAt
           ? { expiresAt: new Date(body.expiresAt).toISOString() }
           : {}),
+        ...(body.replaces ? { replaces: body.replaces } : {}),
         reasons: verdict.reasons,
         createdAt: at,
         updatedAt: at,
       };
       await tx.insertRequest(current);
+      if (
+        idempotencyKey !== undefined &&
+        !(await tx.tryInsertIdempotencyKey({
+          actor,
+          key: idempotencyKey,
+          bodyHash,
+          requestId: current.id,
+          createdAtMs: this.now().getTime(),
+        }))
+      ) {
+        throw new ConflictError(
+          `a request with Idempotency-Key "${idempotencyKey}" is being created; retry`,
+        );
+      }
       await this.record(
         tx,
         changes,
@@ -326,10 +381,17 @@ export class ExposureService {
         );
         current = await this.activate(tx, changes, current, entry);
       }
-      return current;
+      return { request: current, replayed: false };
     });
     this.publish(changes);
-    return request;
+    return outcome;
+  }
+
+  async createRequest(
+    actor: string,
+    body: CreateRequestBody,
+  ): Promise<ExposureRequest> {
+    return (await this.submitRequest(actor, body)).request;
   }
 
   async approve(
@@ -521,88 +583,37 @@ export class ExposureService {
     request: ExposureRequest,
     entry: PoolEntry,
   ): Promise<ExposureRequest> {
-    const address = await this.allocate(tx, request, entry);
+    let target = request;
+    if (request.replaces) {
+      const replaced = await tx.getRequest(request.replaces);
+      if (replaced?.state === 'active') {
+        await this.end(
+          tx,
+          changes,
+          replaced,
+          'released',
+          SYSTEM_ACTOR,
+          `replaced by request ${request.id}`,
+        );
+        // Same pool, no address asked for: the change keeps the address.
+        if (
+          !request.requestedAddress &&
+          replaced.address &&
+          replaced.pool === request.pool
+        ) {
+          target = { ...request, requestedAddress: replaced.address };
+        }
+      }
+    }
+    const address = await allocateAddress(
+      tx,
+      target,
+      entry,
+      this.now().toISOString(),
+    );
     return this.transition(tx, changes, request, 'active', SYSTEM_ACTOR, {
       address,
     });
-  }
-
-  private async allocate(
-    tx: ExposureStoreTransaction,
-    request: ExposureRequest,
-    entry: PoolEntry,
-  ): Promise<string> {
-    const { pool, segment, layout } = entry;
-    const at = this.now().toISOString();
-    const lease = (value: bigint) => ({
-      segment: segment.name,
-      address: formatAddress(layout.family, value),
-      family: layout.family,
-      addressKey: addressKey(layout.family, value),
-      pool: pool.name,
-      owner: request.owner,
-      createdAt: at,
-    });
-
-    if (request.requestedAddress) {
-      const { value } = parseAddress(request.requestedAddress);
-      const unusable = layout.unusableReason(value);
-      if (unusable) {
-        throw new ConflictError(`${request.requestedAddress} ${unusable}`);
-      }
-      const wanted = lease(value);
-      if (!(await tx.tryInsertLease(wanted))) {
-        const held = await tx.getLease(segment.name, wanted.address);
-        if (
-          !held ||
-          !pool.policy.allowSharing ||
-          held.owner !== request.owner ||
-          held.pool !== pool.name
-        ) {
-          throw new ConflictError(
-            `${wanted.address} is no longer available to ${request.owner}`,
-          );
-        }
-      }
-      if (
-        !(await tx.tryAttach(
-          request.id,
-          segment.name,
-          wanted.address,
-          request.ports,
-          at,
-        ))
-      ) {
-        throw new ConflictError(
-          `${wanted.address} already serves one of the ports of request ${request.id}`,
-        );
-      }
-      return wanted.address;
-    }
-
-    const taken = layout.takenWith(
-      await tx.leasedValues(pool.name, layout.family),
-    );
-    for (let attempt = 0; attempt < MAX_ALLOCATION_ATTEMPTS; attempt++) {
-      const value = layout.lowestFree(taken);
-      if (value === undefined) break;
-      const candidate = lease(value);
-      if (await tx.tryInsertLease(candidate)) {
-        await tx.tryAttach(
-          request.id,
-          segment.name,
-          candidate.address,
-          request.ports,
-          at,
-        );
-        return candidate.address;
-      }
-      // Another writer holds it (the unique constraint said so): skip it.
-      taken.add(value);
-    }
-    throw new ConflictError(
-      `pool "${pool.name}" is exhausted: no free address left`,
-    );
   }
 
   private async record(

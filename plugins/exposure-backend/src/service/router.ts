@@ -19,6 +19,7 @@ import {
   exposureReleaseAnyPermission,
   exposureRequestApprovePermission,
   exposureRequestCreatePermission,
+  idempotencyKeySchema,
   listAllocationsQuerySchema,
   listRequestsQuerySchema,
 } from '@portico/plugin-exposure-common';
@@ -148,7 +149,16 @@ export async function createRouter(
       res.status(200).json({ dryRun: true, ...(await service.dryRun(body)) });
       return;
     }
-    res.status(201).json(await service.createRequest(ref, body));
+    const header = req.header('Idempotency-Key');
+    const idempotencyKey =
+      header === undefined
+        ? undefined
+        : parseInput(idempotencyKeySchema, header, 'Idempotency-Key header');
+    const { request, replayed } = await service.submitRequest(ref, body, {
+      idempotencyKey,
+    });
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(201).json(request);
   });
 
   router.get('/requests', async (req, res) => {

@@ -13,10 +13,25 @@ import {
 
 export const exposureKinds = ['direct', 'ingress', 'gateway'] as const;
 
+/** A named container port (Kubernetes IANA_SVC_NAME: 1–15 characters, a letter among them). */
+export const portNameSchema = z
+  .string()
+  .max(15)
+  .regex(
+    /^(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    'must be a port name such as https (a-z, 0-9, "-", at most 15)',
+  )
+  .refine(name => !name.includes('--'), 'must not contain "--"');
+
+/** A Service port as Kubernetes has it: what clients reach, and where it goes. */
 export const servicePortSchema = z
   .object({
     port: portNumberSchema,
     protocol: protocolSchema.default('TCP'),
+    /** The Pod's port, by number or by the container port's name. */
+    targetPort: z.union([portNumberSchema, portNameSchema]).optional(),
+    /** The Service port's name (required by Kubernetes when there are several). */
+    name: dnsLabelSchema.optional(),
   })
   .strict();
 export type ServicePort = z.infer<typeof servicePortSchema>;
@@ -63,6 +78,8 @@ export const createRequestBodySchema = z
         'must be before the year 10000 in UTC',
       )
       .optional(),
+    /** The active request this one changes; it takes over when it becomes active. */
+    replaces: z.string().uuid('must be a request id (UUID)').optional(),
     dryRun: z.boolean().default(false),
   })
   .strict()
@@ -71,6 +88,13 @@ export const createRequestBodySchema = z
     path: ['pool'],
   });
 export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
+
+/** The `Idempotency-Key` header of `POST /requests`. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(columnLimits.ref)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 /** Body of approve / reject / release. */
 export const decisionBodySchema = z

@@ -22,7 +22,7 @@ const input = {
   cluster: 'prod-east',
   namespace: 'payments',
   service: 'edge-api',
-  ports: [{ port: 443, protocol: 'TCP' as const }],
+  ports: [{ port: 443, protocol: 'TCP' as const, targetPort: 8443 }],
   intent: 'internal' as const,
   justification: 'reached from the office network',
 };
@@ -84,7 +84,7 @@ describe('exposure:request', () => {
       cluster: 'prod-east',
       namespace: 'payments',
       serviceName: 'edge-api',
-      ports: [{ port: 443, protocol: 'TCP' }],
+      ports: [{ port: 443, protocol: 'TCP', targetPort: 8443 }],
       intent: 'internal',
       exposureKind: 'direct',
       justification: 'reached from the office network',

@@ -123,9 +123,11 @@ export function createExposureRequestAction(
               z.object({
                 port: z.number().int().min(1).max(65535),
                 protocol: z.enum(protocols).default('TCP'),
-                // Read by the manifest a template renders, not by the API.
-                targetPort: z.number().int().min(1).max(65535).optional(),
-                name: z.string().optional(),
+                targetPort: z
+                  .union([z.number().int().min(1).max(65535), z.string()])
+                  .optional()
+                  .describe("The Pod's port, by number or container port name"),
+                name: z.string().optional().describe("The Service port's name"),
               }),
             )
             .min(1)
@@ -201,6 +203,8 @@ export function createExposureRequestAction(
         ports: input.ports.map(p => ({
           port: p.port,
           protocol: p.protocol ?? 'TCP',
+          ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
+          ...(p.name ? { name: p.name } : {}),
         })),
         intent: input.intent,
         ...(input.pool ? { pool: input.pool } : {}),

@@ -23,6 +23,7 @@ const active = exposureRequest({
   address: '10.40.20.121',
   decidedBy: 'user:default/pat',
   expiresAt: undefined,
+  ports: [{ port: 443, protocol: 'TCP', targetPort: 8443, name: 'https' }],
 });
 const pending = exposureRequest({
   id: '22222222-2222-4222-8222-222222222222',
@@ -104,7 +105,7 @@ describe('EntityExposureContent', () => {
     for (const text of [
       'payments/edge-api',
       'on prod-1',
-      '443/TCP',
+      '443/TCP → 8443 (https)',
       'prod-external',
       'production-external',
       'Active',

@@ -167,12 +167,13 @@ export function RequestForm(props: {
           {...common}
           label="Ports"
           required
-          placeholder="443, 53/UDP"
+          placeholder="443:8443, 53/UDP"
           value={form.ports}
           onChange={set('ports')}
           error={Boolean(error('ports'))}
           helperText={
-            error('ports') ?? 'Comma separated, TCP unless /UDP or /SCTP'
+            error('ports') ??
+            'Comma separated port[:target port][/UDP|/SCTP], optionally name=…'
           }
         />
       </Grid>

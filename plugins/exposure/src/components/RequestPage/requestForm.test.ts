@@ -36,7 +36,20 @@ describe('the request form', () => {
       ],
     });
     expect(parsePorts('443/http')).toEqual({
-      error: '"443/http" is not a port such as 443 or 53/UDP',
+      error: '"443/http" is not a port such as 443, 443:8443 or 53/UDP',
+    });
+  });
+
+  it('reads target ports, by number or name, and port names', () => {
+    expect(parsePorts('https=443:8443, 80:web/TCP 53/udp')).toEqual({
+      ports: [
+        { port: 443, protocol: 'TCP', targetPort: 8443, name: 'https' },
+        { port: 80, protocol: 'TCP', targetPort: 'web' },
+        { port: 53, protocol: 'UDP' },
+      ],
+    });
+    expect(parsePorts('443:')).toEqual({
+      error: '"443:" is not a port such as 443, 443:8443 or 53/UDP',
     });
   });
 

@@ -71,22 +71,33 @@ export function formFromEntity(
   return next;
 }
 
-/** `443, 8443/TCP, 53/udp` → ports; `undefined` with a message when a token is not a port. */
+/**
+ * `https=443:8443, 53/udp` → ports: each token is `[name=]port[:targetPort][/protocol]`,
+ * the target a number or a container port's name; an error names the first bad token.
+ */
 export function parsePorts(
   text: string,
 ): { ports: ServicePort[] } | { error: string } {
   const ports: ServicePort[] = [];
   for (const token of text.split(/[\s,]+/).filter(Boolean)) {
-    const match = /^(\d{1,5})(?:\/([a-z]+))?$/i.exec(token);
-    const protocol = (match?.[2] ?? 'TCP').toUpperCase();
+    const match =
+      /^(?:([a-z0-9-]+)=)?(\d{1,5})(?::(\d{1,5}|[a-z0-9-]+))?(?:\/([a-z]+))?$/i.exec(
+        token,
+      );
+    const protocol = (match?.[4] ?? 'TCP').toUpperCase();
     if (!match || !(protocols as readonly string[]).includes(protocol)) {
       return {
-        error: `"${token}" is not a port such as 443 or 53/UDP`,
+        error: `"${token}" is not a port such as 443, 443:8443 or 53/UDP`,
       };
     }
+    const [, name, port, target] = match;
     ports.push({
-      port: Number(match[1]),
+      port: Number(port),
       protocol: protocol as ServicePort['protocol'],
+      ...(target !== undefined
+        ? { targetPort: /^\d+$/.test(target) ? Number(target) : target }
+        : {}),
+      ...(name !== undefined ? { name: name.toLowerCase() } : {}),
     });
   }
   return { ports };

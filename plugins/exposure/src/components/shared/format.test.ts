@@ -1,6 +1,16 @@
-import { formatCount, shortRef, usageShares } from './format';
+import { formatCount, formatPorts, shortRef, usageShares } from './format';
 
 describe('format', () => {
+  it('shows where a port goes and its name, not a target equal to the port', () => {
+    expect(
+      formatPorts([
+        { port: 443, protocol: 'TCP', targetPort: 8443, name: 'https' },
+        { port: 80, protocol: 'TCP', targetPort: 80 },
+        { port: 53, protocol: 'UDP', targetPort: 'dns' },
+      ]),
+    ).toBe('443/TCP → 8443 (https), 80/TCP, 53/UDP → dns');
+  });
+
   it('shortens entity refs of the expected kind in the default namespace', () => {
     expect(shortRef('user:default/pat', 'user')).toBe('pat');
     expect(shortRef('group:default/team-payments', 'group')).toBe(

@@ -5,9 +5,18 @@ import type {
   Verdict,
 } from '@portico/plugin-exposure-common';
 
-/** `443/TCP, 53/UDP` */
+/** `443/TCP → 8443 (https), 53/UDP`: the Service port, where it goes, its name. */
 export function formatPorts(ports: ServicePort[]): string {
-  return ports.map(p => `${p.port}/${p.protocol ?? 'TCP'}`).join(', ');
+  return ports
+    .map(p => {
+      const target =
+        p.targetPort !== undefined && p.targetPort !== p.port
+          ? ` → ${p.targetPort}`
+          : '';
+      const name = p.name ? ` (${p.name})` : '';
+      return `${p.port}/${p.protocol ?? 'TCP'}${target}${name}`;
+    })
+    .join(', ');
 }
 
 /** A date-time in the reader's locale, or an em dash when there is none. */
