@@ -12,6 +12,7 @@ export interface RecordedCall {
   method: string;
   path: string;
   authorization?: string;
+  idempotencyKey?: string;
   body: any;
 }
 
@@ -51,6 +52,7 @@ export class StandInExposureApi {
       method: req.method ?? '',
       path: req.url ?? '',
       authorization: req.headers.authorization,
+      idempotencyKey: req.headers['idempotency-key'] as string | undefined,
       body: text ? JSON.parse(text) : undefined,
     };
     this.calls.push(call);

@@ -49,16 +49,21 @@ export class ExposureApiClient {
     private readonly auth: AuthService,
   ) {}
 
+  /**
+   * With an idempotency key, a retry (after a socket error, or by a resumed
+   * task) gets the request the first attempt created, never a second one.
+   */
   async createRequest(
     body: Omit<CreateRequestBody, 'dryRun'>,
     onBehalfOf: BackstageCredentials,
-    signal?: AbortSignal,
+    options: { signal?: AbortSignal; idempotencyKey?: string } = {},
   ): Promise<ExposureRequest> {
     return this.post(
       '/requests',
       { ...body, dryRun: false },
       onBehalfOf,
-      signal,
+      options.signal,
+      options.idempotencyKey,
     );
   }
 
@@ -80,6 +85,7 @@ export class ExposureApiClient {
     body: unknown,
     onBehalfOf: BackstageCredentials,
     signal?: AbortSignal,
+    idempotencyKey?: string,
   ): Promise<T> {
     const { token } = await this.auth.getPluginRequestToken({
       onBehalfOf,
@@ -91,6 +97,7 @@ export class ExposureApiClient {
       headers: {
         'content-type': 'application/json',
         authorization: `Bearer ${token}`,
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
       },
       body: JSON.stringify(body),
       signal,

@@ -78,6 +78,9 @@ describe('exposure:request', () => {
         targetPluginId: 'exposure',
       })}`,
     );
+    expect(call.idempotencyKey).toBe(
+      `scaffolder:${ctx.task.id}:prod-east/payments/edge-api`,
+    );
     expect(call.body).toEqual({
       entityRef: 'component:default/edge-api',
       owner: 'group:default/team-payments',

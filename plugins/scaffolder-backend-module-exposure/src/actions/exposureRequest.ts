@@ -246,6 +246,9 @@ export function createExposureRequestAction(
 
       // The checkpoint stores the created request in the task: a task resumed
       // after a crash gets it back instead of asking a second time.
+      // The Idempotency-Key covers the gap the checkpoint leaves: a request
+      // committed while this task saw an error is returned, not made twice.
+      const service = `${input.cluster}/${input.namespace}/${input.service}`;
       const request = (await ctx.checkpoint({
         key: `exposure.request.${input.cluster}.${input.namespace}.${input.service}`,
         fn: async () => {
@@ -253,7 +256,10 @@ export function createExposureRequestAction(
             const created = await client.createRequest(
               { ...body, ...expiresAt(new Date()) },
               credentials,
-              ctx.signal,
+              {
+                signal: ctx.signal,
+                idempotencyKey: `scaffolder:${ctx.task.id}:${service}`,
+              },
             );
             // A response body parsed from JSON is JSON.
             return created as unknown as JsonObject;
