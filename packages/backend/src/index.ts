@@ -30,10 +30,13 @@ function startBackend() {
   backend.add(import('@portico/plugin-exposure-backend'));
   backend.add(import('@portico/plugin-exposure-backend-module-kubernetes'));
 
-  backend.start();
+  return backend.start();
 }
 
-checkStartupConfig().then(startBackend, (error: Error) => {
+function fail(error: Error): never {
   process.stderr.write(`Portico cannot start: ${error.message}\n`);
   process.exit(1);
-});
+}
+
+// A plugin that fails to start stops the process instead of leaving it unready.
+checkStartupConfig().then(() => startBackend().catch(fail), fail);

@@ -53,6 +53,68 @@ describe('startup configuration check', () => {
     );
   });
 
+  it('lists every problem of a bad exposure section with its path', async () => {
+    const bad = file(
+      'exposure.yaml',
+      [
+        'exposure:',
+        '  segments:',
+        '    - name: dmz',
+        '      cidrs: [not-a-cidr]',
+        '      modes: [l2]',
+        '  pools:',
+        '    - name: Bad Name',
+        '      segment: dmz',
+        '      intent: production-external',
+        '      addresses: [192.0.2.0/28]',
+        '',
+      ].join('\n'),
+    );
+    const error = await checkStartupConfig([
+      'node',
+      'backend',
+      '--config',
+      join(repoRoot, 'app-config.yaml'),
+      '--config',
+      bad,
+    ]).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(
+      /^invalid exposure configuration:\n {2}- exposure\.segments\[0\]\.cidrs\[0\]: /,
+    );
+    expect((error as Error).message).toContain('exposure.pools[0].name: ');
+  });
+
+  it('makes the real backend exit at once with a bad exposure section, saying it once', () => {
+    const bad = file(
+      'exposure.yaml',
+      'exposure:\n  segments:\n    - name: dmz\n      cidrs: [not-a-cidr]\n      modes: [l2]\n',
+    );
+    const started = Date.now();
+    const result = spawnSync(
+      'npx',
+      [
+        'tsx',
+        resolve(__dirname, 'index.ts'),
+        '--config',
+        join(repoRoot, 'app-config.yaml'),
+        '--config',
+        bad,
+      ],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
+    );
+    const tookMs = Date.now() - started;
+    expect(result.status).toBe(1);
+    const said = result.stderr.match(/exposure\.segments\[0\]\.cidrs\[0\]/g);
+    expect(said).toHaveLength(1);
+    expect(result.stderr).toContain(
+      'Portico cannot start: invalid exposure configuration',
+    );
+    // Most of this is tsx compiling the backend on a loaded machine; the
+    // check runs before any plugin starts.
+    expect(tookMs).toBeLessThan(30_000);
+  }, 70_000);
+
   it('makes the real backend exit at once with that message', () => {
     const bad = file('db.yaml', 'backend:\n  database:\n    client: mongodb\n');
     const result = spawnSync(

@@ -2,6 +2,10 @@ import { findPaths } from '@backstage/cli-common';
 import { ConfigSources } from '@backstage/config-loader';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import {
+  exposureConfigSchema,
+  formatIssuePath,
+} from '@portico/plugin-exposure-common';
 import { parseDocument } from 'yaml';
 
 /** The database clients this backend ships drivers for. */
@@ -10,7 +14,8 @@ export const SUPPORTED_DATABASE_CLIENTS = ['better-sqlite3', 'pg'];
 /**
  * Checks what Backstage itself would only discover deep inside a plugin's startup:
  * unreadable YAML (reported with its file, line and column) and an unknown
- * database client (reported with its key). Throws an Error with a one-line message.
+ * database client (reported with its key), and a bad `exposure` section (every
+ * problem with its path). Throws an Error with the message to print.
  */
 export async function checkStartupConfig(
   argv: string[] = process.argv,
@@ -25,6 +30,17 @@ export async function checkStartupConfig(
   );
   // A one-off read: close it, or its file watchers keep the process alive.
   config.close();
+  const exposure = exposureConfigSchema.safeParse(
+    config.getOptional('exposure') ?? {},
+  );
+  if (!exposure.success) {
+    // Every problem, once: the plugins would each report it, then hang unready.
+    throw new Error(
+      `invalid exposure configuration:\n${exposure.error.issues
+        .map(i => `  - ${formatIssuePath('exposure', i.path)}: ${i.message}`)
+        .join('\n')}`,
+    );
+  }
   const client = config.getOptionalString('backend.database.client');
   if (client !== undefined && !SUPPORTED_DATABASE_CLIENTS.includes(client)) {
     throw new Error(

@@ -62,10 +62,16 @@ export const ipAddressSchema = z
 export const ipRangeSchema = z.string().superRefine(ipRefinement(parseRange));
 
 /** A CIDR (prefix) only. */
-export const cidrSchema = z
-  .string()
-  .refine(s => s.includes('/'), 'must be a CIDR such as 10.0.0.0/24')
-  .superRefine(ipRefinement(parseRange));
+export const cidrSchema = z.string().superRefine((text, ctx) => {
+  if (!text.includes('/')) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: 'must be a CIDR such as 10.0.0.0/24',
+    });
+    return;
+  }
+  ipRefinement(parseRange)(text, ctx);
+});
 
 /**
  * Column widths of the exposure tables: every string the API stores is
