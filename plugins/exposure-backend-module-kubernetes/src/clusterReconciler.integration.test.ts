@@ -4,6 +4,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 // The module is tested inside the real plugin it extends.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
@@ -143,6 +144,16 @@ describe('cluster reconciler on a real kube-apiserver, as the portal ServiceAcco
         exposurePlugin,
         exposureModuleKubernetes,
         mockServices.database.factory({ knex }),
+        catalogServiceMock.factory({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: { name: 'edge-api', namespace: 'default' },
+              spec: { type: 'service', owner: 'team-payments' },
+            },
+          ],
+        }),
         auditor.factory,
         // The real scheduler: the mock one runs a task only once, at startup.
         schedulerServiceFactory,

@@ -448,6 +448,7 @@ describe.each(databases.eachSupportedId())(
       );
       const dry = await call(server, 'post', '/requests', '/requests', SAM, {
         ...body,
+        entityRef: 'component:default/search-api',
         owner: 'group:default/team-search',
         pool: 'v6-internal',
         dryRun: true,

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { exposurePermissions } from '@portico/plugin-exposure-common';
 import {
   ExposureChangeListener,
@@ -46,6 +47,7 @@ export const exposurePlugin = createBackendPlugin({
         userInfo: coreServices.userInfo,
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
       },
       async init(deps) {
         // Throws with the path of every bad key: a broken contract never serves.
@@ -89,6 +91,7 @@ export const exposurePlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             userInfo: deps.userInfo,
             permissions: deps.permissions,
+            catalog: deps.catalog,
           }),
         );
         deps.httpRouter.addAuthPolicy({

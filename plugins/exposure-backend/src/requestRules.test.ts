@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
-import { ALICE, PAT, testDatabases } from './__testUtils__/fixtures';
+import { ALICE, PAT, SAM, testDatabases } from './__testUtils__/fixtures';
 import { as, startExposureBackend } from './__testUtils__/testBackend';
 
 jest.setTimeout(60_000);
@@ -56,6 +56,61 @@ describe.each(databases.eachSupportedId())(
           .set('Authorization', as(PAT))
       ).body.items as { requestId: string; address: string }[];
 
+    it("refuses to expose another team's component or one the catalog does not know", async () => {
+      const [server] = await start();
+      for (const dryRun of [true, false]) {
+        const foreign = await post(server, '/requests', {
+          ...body,
+          entityRef: 'component:default/search-api',
+          dryRun,
+        });
+        expect(foreign.status).toBe(403);
+        expect(foreign.body.error.message).toBe(
+          'entityRef: component:default/search-api is owned by group:default/team-search, not group:default/team-payments; only its owner may expose it',
+        );
+      }
+      const unknown = await post(server, '/requests', {
+        ...body,
+        entityRef: 'component:default/ghost',
+      });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.message).toBe(
+        'entityRef: component:default/ghost is not in the catalog',
+      );
+      const notComponent = await post(server, '/requests', {
+        ...body,
+        entityRef: 'group:default/team-payments',
+      });
+      expect(notComponent.status).toBe(400);
+      expect(notComponent.body.error.message).toContain('is not a Component');
+      // sam owns search-api and may expose it; a platform admin may act for any team.
+      const own = await post(
+        server,
+        '/requests',
+        {
+          ...body,
+          entityRef: 'component:default/search-api',
+          owner: 'group:default/team-search',
+          serviceName: 'search-api',
+          pool: 'prod-external',
+          ports: [{ port: 443 }],
+        },
+        SAM,
+      );
+      expect(own.status).toBe(201);
+      const byAdmin = await post(
+        server,
+        '/requests',
+        { ...body, entityRef: 'component:default/ghost', dryRun: true },
+        PAT,
+      );
+      expect(byAdmin.status).toBe(200);
+      const listed = await request(server)
+        .get('/api/exposure/requests')
+        .set('Authorization', as(PAT));
+      expect(listed.body.items).toHaveLength(1);
+    });
+
     it('keeps ports as the Service has them: target port and name', async () => {
       const [server] = await start();
       const created = await post(server, '/requests', body);
@@ -72,7 +127,9 @@ describe.each(databases.eachSupportedId())(
         ports: [{ port: 80, targetPort: 'Not A Name' }],
       });
       expect(bad.status).toBe(400);
-      expect(bad.body.error.message).toContain('ports[0].targetPort: must be a port name');
+      expect(bad.body.error.message).toContain(
+        'ports[0].targetPort: must be a port name',
+      );
     });
 
     it('refuses a second open request for the same Service, naming the first', async () => {

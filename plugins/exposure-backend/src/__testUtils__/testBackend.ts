@@ -4,6 +4,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import type { BackendFeature } from '@backstage/backend-plugin-api';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { exposureAdminPermissions } from '@portico/plugin-exposure-common';
 import { Knex } from 'knex';
@@ -16,6 +17,24 @@ export const memberships: Record<string, string[]> = {
   'user:default/sam': ['group:default/team-search'],
   'user:default/pat': ['group:default/platform-team'],
 };
+
+function component(name: string, owner: string) {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'service', lifecycle: 'production', owner },
+  };
+}
+
+/** The catalog of the test backend: who owns which component. */
+export const testEntities = [
+  component('edge-api', 'team-payments'),
+  component('search-api', 'group:default/team-search'),
+  ...Array.from({ length: 300 }, (_, i) =>
+    component(`svc-${i}`, 'team-payments'),
+  ),
+];
 
 const adminNames = new Set(exposureAdminPermissions.map(p => p.name));
 
@@ -35,6 +54,7 @@ export async function startExposureBackend(
       ...extraFeatures,
       mockServices.rootConfig.factory({ data: { exposure: config as any } }),
       mockServices.database.factory({ knex }),
+      catalogServiceMock.factory({ entities: testEntities }),
       mockServices.userInfo.mock({
         async getUserInfo(credentials) {
           const ref = (credentials.principal as { userEntityRef: string })

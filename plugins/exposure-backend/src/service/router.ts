@@ -23,9 +23,11 @@ import {
   listAllocationsQuerySchema,
   listRequestsQuerySchema,
 } from '@portico/plugin-exposure-common';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express, { ErrorRequestHandler, Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { assertExposableEntity } from './entityGovernance';
 import { ExposureService } from './ExposureService';
 import { poolExportRows, toCsv } from './exportPools';
 import { parseInput } from './validate';
@@ -35,6 +37,7 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
   permissions: PermissionsService;
+  catalog: CatalogService;
 }
 
 /** Largest JSON body accepted; a request is a few hundred bytes. */
@@ -61,7 +64,7 @@ const idSchema = z
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { service, httpAuth, userInfo, permissions } = options;
+  const { service, httpAuth, userInfo, permissions, catalog } = options;
   const router = Router();
   router.use(express.json({ limit: BODY_LIMIT }));
   router.use(bodyErrors);
@@ -139,11 +142,15 @@ export async function createRouter(
     );
     const body = parseInput(createRequestBodySchema, req.body, 'request body');
     const { ownershipEntityRefs } = await userInfo.getUserInfo(credentials);
-    if (
-      !ownershipEntityRefs.includes(body.owner) &&
-      !(await allowed(req, exposurePoolManagePermission))
-    ) {
-      throw new NotAllowedError(`owner: you are not a member of ${body.owner}`);
+    // Platform admins act for any team; everyone else for their own
+    // groups, and only for components those groups own.
+    if (!(await allowed(req, exposurePoolManagePermission))) {
+      if (!ownershipEntityRefs.includes(body.owner)) {
+        throw new NotAllowedError(
+          `owner: you are not a member of ${body.owner}`,
+        );
+      }
+      await assertExposableEntity(catalog, body, credentials);
     }
     if (body.dryRun) {
       res.status(200).json({ dryRun: true, ...(await service.dryRun(body)) });

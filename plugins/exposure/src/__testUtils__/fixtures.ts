@@ -27,6 +27,13 @@ export const checkoutEntity: Entity = {
   spec: { type: 'service', owner: 'team-payments' },
 };
 
+export const searchApiEntity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'search-api', namespace: 'default' },
+  spec: { type: 'service', owner: 'team-search' },
+};
+
 const policy = {
   owners: [],
   namespaces: [],

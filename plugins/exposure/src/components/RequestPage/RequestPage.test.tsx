@@ -1,4 +1,5 @@
-import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -6,26 +7,46 @@ import { exposureApiRef, ExposureApiError } from '../../api';
 import {
   checkoutEntity,
   edgeApiEntity,
+  searchApiEntity,
   exposureRequest,
   mockExposureApi,
   pools,
 } from '../../__testUtils__/fixtures';
+import { FreshPermissionCache } from '../../__testUtils__/FreshPermissionCache';
 import { RequestPageContent } from './RequestPage';
 
 // MUI menus under jsdom take a few seconds per interaction on a busy machine.
 jest.setTimeout(30_000);
 
 const catalogApi = catalogApiMock({
-  entities: [edgeApiEntity, checkoutEntity],
+  entities: [edgeApiEntity, checkoutEntity, searchApiEntity],
 });
 
-function render(api = mockExposureApi(), entity?: string) {
-  return renderInTestApp(<RequestPageContent />, {
-    apis: [[exposureApiRef, api], catalogApi],
-    initialRouteEntries: [
-      entity ? `/exposure/request?entity=${entity}` : '/exposure/request',
-    ],
-  });
+function render(api = mockExposureApi(), entity?: string, admin = false) {
+  return renderInTestApp(
+    <FreshPermissionCache>
+      <RequestPageContent />
+    </FreshPermissionCache>,
+    {
+      apis: [
+        [exposureApiRef, api],
+        catalogApi,
+        mockApis.identity({
+          userEntityRef: 'user:default/alice',
+          ownershipEntityRefs: [
+            'user:default/alice',
+            'group:default/team-payments',
+          ],
+        }),
+        mockApis.permission({
+          authorize: admin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+        }),
+      ],
+      initialRouteEntries: [
+        entity ? `/exposure/request?entity=${entity}` : '/exposure/request',
+      ],
+    },
+  );
 }
 
 const needsApproval = {
@@ -193,6 +214,28 @@ describe('RequestPageContent', () => {
         'The request was not stored',
       ),
     ).toBeInTheDocument();
+  });
+
+  it("offers only the user's teams' components, every component to an admin", async () => {
+    const api = mockExposureApi({ listPools: jest.fn(async () => pools) });
+    const { unmount } = await render(api);
+    const user = userEvent.setup();
+    await user.click(
+      await screen.findByRole('textbox', { name: /component/i }),
+    );
+    expect(
+      (await screen.findAllByRole('option')).map(o => o.textContent),
+    ).toEqual([
+      expect.stringMatching(/^checkout/),
+      expect.stringMatching(/^edge-api/),
+    ]);
+    unmount();
+
+    await render(api, undefined, true);
+    await user.click(
+      await screen.findByRole('textbox', { name: /component/i }),
+    );
+    expect(await screen.findAllByRole('option')).toHaveLength(3);
   });
 
   it('picks a component from the catalog', async () => {

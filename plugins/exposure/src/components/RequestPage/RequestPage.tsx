@@ -6,11 +6,13 @@ import {
   Page,
   Progress,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { identityApiRef, useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import type {
-  ExposureRequest,
-  PoolSummary,
+import {
+  exposurePoolManagePermission,
+  type ExposureRequest,
+  type PoolSummary,
 } from '@portico/plugin-exposure-common';
 import { Button, Grid } from '@material-ui/core';
 import { useMemo, useState } from 'react';
@@ -26,6 +28,7 @@ import {
   clusterChoices,
   emptyForm,
   formFromEntity,
+  ownerRefOf,
   RequestFormState,
 } from './requestForm';
 import { useDryRun } from './useDryRun';
@@ -54,21 +57,27 @@ export function RequestPageContent() {
   const [searchParams] = useSearchParams();
   const preselected = searchParams.get('entity') ?? '';
 
+  const identityApi = useApi(identityApiRef);
+  const admin = usePermission({ permission: exposurePoolManagePermission });
+
   const loaded = useAsync(async () => {
-    const [pools, { items }] = await Promise.all([
+    const [pools, { items }, identity] = await Promise.all([
       exposureApi.listPools(),
       catalogApi.getEntities({
         filter: { kind: 'Component' },
         fields: ['kind', 'metadata', 'spec.owner'],
       }),
+      identityApi.getBackstageIdentity(),
     ]);
-    const entities = [...items].sort((a, b) =>
-      a.metadata.name.localeCompare(b.metadata.name),
-    );
+    // The backend refuses other teams' components; offer only what may be exposed.
+    const mine = new Set(identity.ownershipEntityRefs);
+    const entities = items
+      .filter(e => admin.allowed || mine.has(ownerRefOf(e) ?? ''))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     return { pools, entities };
-  }, [exposureApi, catalogApi]);
+  }, [exposureApi, catalogApi, identityApi, admin.allowed]);
 
-  if (loaded.loading) return <Progress />;
+  if (loaded.loading || admin.loading) return <Progress />;
   if (loaded.error) {
     return (
       <ErrorAlert

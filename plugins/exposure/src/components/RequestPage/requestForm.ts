@@ -47,20 +47,26 @@ export const emptyForm: RequestFormState = {
 /** Annotation of the demo catalog naming a component's Service: `namespace/name`. */
 export const KUBERNETES_SERVICE_ANNOTATION = 'portico.dev/kubernetes-service';
 
+/** The owner of a component as a full group ref (`team-a` → `group:default/team-a`). */
+export function ownerRefOf(entity: Entity): string | undefined {
+  const owner = entity.spec?.owner;
+  if (typeof owner !== 'string' || !owner) return undefined;
+  return stringifyEntityRef(
+    parseEntityRef(owner, {
+      defaultKind: 'group',
+      defaultNamespace: entity.metadata.namespace ?? 'default',
+    }),
+  );
+}
+
 /** What picking a component fills in: its ref, owner group and Service, when known. */
 export function formFromEntity(
   form: RequestFormState,
   entity: Entity,
 ): RequestFormState {
   const next = { ...form, entityRef: stringifyEntityRef(entity) };
-  const owner = entity.spec?.owner;
-  if (typeof owner === 'string' && owner) {
-    const ref = parseEntityRef(owner, {
-      defaultKind: 'group',
-      defaultNamespace: entity.metadata.namespace ?? 'default',
-    });
-    next.owner = stringifyEntityRef(ref);
-  }
+  const owner = ownerRefOf(entity);
+  if (owner) next.owner = owner;
   const service =
     entity.metadata.annotations?.[KUBERNETES_SERVICE_ANNOTATION] ?? '';
   const [namespace, name] = service.includes('/')
