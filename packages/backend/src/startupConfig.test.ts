@@ -90,7 +90,6 @@ describe('startup configuration check', () => {
       'exposure.yaml',
       'exposure:\n  segments:\n    - name: dmz\n      cidrs: [not-a-cidr]\n      modes: [l2]\n',
     );
-    const started = Date.now();
     const result = spawnSync(
       'npx',
       [
@@ -103,16 +102,13 @@ describe('startup configuration check', () => {
       ],
       { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
     );
-    const tookMs = Date.now() - started;
+    // A hang would be killed by the timeout: status null, not 1.
     expect(result.status).toBe(1);
     const said = result.stderr.match(/exposure\.segments\[0\]\.cidrs\[0\]/g);
     expect(said).toHaveLength(1);
     expect(result.stderr).toContain(
       'Portico cannot start: invalid exposure configuration',
     );
-    // Most of this is tsx compiling the backend on a loaded machine; the
-    // check runs before any plugin starts.
-    expect(tookMs).toBeLessThan(30_000);
   }, 70_000);
 
   it('makes the real backend exit at once with that message', () => {

@@ -20,8 +20,6 @@ import {
   SegmentSummary,
   canonicalAddress,
   evaluateGuardrails,
-  formatAddress,
-  parseAddress,
 } from '@portico/plugin-exposure-common';
 import type {
   AdoptionItem,
@@ -32,6 +30,7 @@ import type {
 import { adoptInTransaction } from './adoptAllocations';
 import { PoolEntry, allocateAddress } from './allocateAddress';
 import { hashRequestBody } from './idempotency';
+import { measureUsage, poolSummary, segmentSummaries } from './poolUsage';
 import {
   assertNoDuplicate,
   checkOpenRequests,
@@ -88,33 +87,13 @@ export class ExposureService {
   }
 
   listSegments(): SegmentSummary[] {
-    return this.options.config.segments.map(s => ({
-      name: s.name,
-      ...(s.description ? { description: s.description } : {}),
-      cidrs: s.cidrs,
-      ...(s.vlan !== undefined ? { vlan: s.vlan } : {}),
-      modes: s.modes,
-      bgpPeers: s.bgpPeers.map(p => ({
-        address: p.address,
-        asn: p.asn,
-        localAsn: p.localAsn,
-        port: p.port,
-        holdTime: p.holdTime,
-        hasPassword: p.password !== undefined,
-        ...(p.nodeSelector ? { nodeSelector: p.nodeSelector } : {}),
-      })),
-      reserved: s.reserved,
-      clusters: s.clusters,
-      pools: this.options.config.pools
-        .filter(p => p.segment === s.name)
-        .map(p => p.name),
-    }));
+    return segmentSummaries(this.options.config);
   }
 
   async listPools(): Promise<PoolSummary[]> {
     const leased = await this.options.store.countLeasesByPool();
     return [...this.pools.values()].map(entry =>
-      this.summarize(entry, leased.get(entry.pool.name) ?? 0n),
+      poolSummary(entry, leased.get(entry.pool.name) ?? 0n),
     );
   }
 
@@ -122,31 +101,6 @@ export class ExposureService {
     const summary = (await this.listPools()).find(p => p.name === name);
     if (!summary) throw new NotFoundError(`no pool named "${name}"`);
     return summary;
-  }
-
-  private summarize(entry: PoolEntry, allocated: bigint): PoolSummary {
-    const { pool, segment, layout } = entry;
-    const total = layout.total;
-    const reserved = layout.unusable;
-    const free = total - reserved - allocated;
-    return {
-      name: pool.name,
-      ...(pool.description ? { description: pool.description } : {}),
-      segment: segment.name,
-      ...(segment.vlan !== undefined ? { vlan: segment.vlan } : {}),
-      intent: pool.intent,
-      family: layout.family,
-      addresses: pool.addresses,
-      advertisement: pool.advertisement,
-      policy: pool.policy,
-      clusters: segment.clusters,
-      counts: {
-        total: total.toString(),
-        allocated: allocated.toString(),
-        reserved: reserved.toString(),
-        free: (free < 0n ? 0n : free).toString(),
-      },
-    };
   }
 
   /** Pool named in the body, or the first pool of the intent that fits. */
@@ -183,51 +137,6 @@ export class ExposureService {
     return fitting;
   }
 
-  private async measureUsage(
-    tx: ExposureStoreTransaction,
-    entry: PoolEntry,
-    body: CreateRequestBody,
-    replaced?: ExposureRequest,
-  ): Promise<GuardrailUsage> {
-    const { pool, segment, layout } = entry;
-    const allocated = await tx.countLeased(pool.name);
-    // A change takes over from the request it replaces: its address and its
-    // place in the owner's quota are not counted against it.
-    const takesOver = replaced?.pool === pool.name ? 1 : 0;
-    const usage: GuardrailUsage = {
-      free: layout.total - layout.unusable - allocated + BigInt(takesOver),
-      ownerHeld: (await tx.countOwnerHeld(pool.name, body.owner)) - takesOver,
-    };
-    if (body.address === undefined) return usage;
-    const { family, value } = parseAddress(body.address);
-    if (!layout.contains(family, value)) return usage;
-    if (takesOver && replaced?.address === formatAddress(family, value)) {
-      return usage;
-    }
-    const unusable = layout.unusableReason(value);
-    if (unusable) {
-      usage.addressUnavailable = `${body.address} ${unusable}`;
-      return usage;
-    }
-    const lease = await tx.getLease(segment.name, formatAddress(family, value));
-    if (!lease) return usage;
-    const clash = lease.ports.find(held =>
-      body.ports.some(
-        p => p.port === held.port && (p.protocol ?? 'TCP') === held.protocol,
-      ),
-    );
-    if (!pool.policy.allowSharing) {
-      usage.addressUnavailable = `${body.address} is taken and pool "${pool.name}" does not share addresses`;
-    } else if (lease.owner !== body.owner) {
-      usage.addressUnavailable = `${body.address} is held by ${lease.owner}; addresses are shared only within one owner`;
-    } else if (clash) {
-      usage.addressUnavailable = `${body.address} already serves port ${clash.port}/${clash.protocol}`;
-    } else {
-      usage.addressShareable = true;
-    }
-    return usage;
-  }
-
   private evaluate(
     entry: PoolEntry,
     body: CreateRequestBody,
@@ -253,7 +162,7 @@ export class ExposureService {
       const verdict = this.evaluate(
         entry,
         body,
-        await this.measureUsage(tx, entry, body, replaced),
+        await measureUsage(tx, entry, body, replaced),
       );
       if (!duplicateOf) return verdict;
       return {
@@ -307,7 +216,7 @@ export class ExposureService {
       const verdict = this.evaluate(
         entry,
         body,
-        await this.measureUsage(tx, entry, body, replaced),
+        await measureUsage(tx, entry, body, replaced),
       );
       if (verdict.verdict === 'deny') {
         const messages = verdict.reasons.map(r => r.message).join('; ');
