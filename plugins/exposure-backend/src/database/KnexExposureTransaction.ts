@@ -12,13 +12,7 @@ import {
   Lease,
   NewAuditEvent,
 } from './ExposureStore';
-import {
-  HELD_STATES,
-  RequestRow,
-  fromRow,
-  publicAudit,
-  toRow,
-} from './rows';
+import { HELD_STATES, RequestRow, fromRow, publicAudit, toRow } from './rows';
 
 /** The writes of one store transaction; the audit events go in at its end. */
 export class KnexExposureTransaction implements ExposureStoreTransaction {
