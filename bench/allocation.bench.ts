@@ -2,8 +2,9 @@
  * Allocation benchmark (`npx tsx bench/allocation.bench.ts`).
  *
  * 1. Concurrent HTTP clients creating exposure requests against one automatic
- *    pool through the exposure router (real ExposureService, knex store and
- *    migrations; authentication replaced by a header naming the user), on a
+ *    pool through the exposure router alone (real ExposureService, knex store
+ *    and migrations; authentication replaced by a header naming the user, every
+ *    permission allowed, no catalog: not the stack users run), on a
  *    SQLite file and on PostgreSQL (PORTICO_TEST_POSTGRES_URL; skipped when
  *    unset). Prints throughput and p50/p99 latency, and checks for duplicates.
  * 2. The pure allocator: cost of one allocation (lowest free + mark taken) and
@@ -340,9 +341,11 @@ function allocatorBench(): string[] {
 }
 
 async function main() {
-  console.log('### Allocation through HTTP\n');
   console.log(
-    `Caveat: shared, noisy 2-core machine; compare rows of one run, not absolute figures. Each row: ${REQUESTS_PER_RUN} POST /requests into one automatic /16 pool.\n`,
+    '### Allocation through the exposure router alone (stubbed auth, no permission framework, no catalog)\n',
+  );
+  console.log(
+    `Not the stack users run: sign-in, the permission framework and the catalog module are left out, so these figures are an upper bound of the router, store and allocator. Caveat: shared, noisy 2-core machine; compare rows of one run, not absolute figures. Each row: ${REQUESTS_PER_RUN} POST /requests into one automatic /16 pool.\n`,
   );
   console.log(
     '| database | concurrent clients | requests | requests/s | p50 ms | p99 ms | duplicate addresses | failed |',
