@@ -1,5 +1,8 @@
 import { execFile, execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { promisify } from 'util';
 
 const run = promisify(execFile);
@@ -19,6 +22,41 @@ export interface LabMember {
   ipv6: string;
   /** Changes when the member's interface is re-created (replug). */
   mac: string;
+}
+
+/** `<run id>` → the pid of the process that made that run's namespaces. */
+const ownersDir = join(tmpdir(), 'portico-l2lab');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Deletes the namespaces of runs whose process is gone: a run killed by a
+ * signal (SIGKILL, a test timeout) never reaches its exit hook.
+ */
+function sweepAbandonedRuns(): void {
+  const names = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .map(line => line.split(' ')[0])
+    .filter(name => /^pl2-[0-9a-f]{6}-/.test(name));
+  for (const name of names) {
+    const runId = name.slice(4, 10);
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(join(ownersDir, runId), 'utf8'));
+    } catch {
+      // No owner recorded: nobody is using it.
+    }
+    if (owner > 0 && alive(owner)) continue;
+    execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+    rmSync(join(ownersDir, runId), { force: true });
+  }
 }
 
 export const VIP_PREFIX_V4 = '192.0.2.';
@@ -60,6 +98,10 @@ export class L2Lab {
   }
 
   async createBridge(): Promise<void> {
+    sweepAbandonedRuns();
+    // Recorded before the first namespace exists, so no sweep takes it for abandoned.
+    mkdirSync(ownersDir, { recursive: true });
+    writeFileSync(join(ownersDir, this.runId), String(process.pid));
     await run('ip', ['netns', 'add', this.bridgeNetns]);
     this.created.push(this.bridgeNetns);
     await this.ip(this.bridgeNetns, ['link', 'add', 'br0', 'type', 'bridge']);
@@ -208,6 +250,7 @@ export class L2Lab {
       await run('ip', ['netns', 'del', netns]).catch(() => {});
     }
     this.created.length = 0;
+    rmSync(join(ownersDir, this.runId), { force: true });
     process.off('exit', this.onExit);
   }
 }
