@@ -13,6 +13,22 @@ describe('startup configuration check', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** The real backend entry point with the shipped config plus `extra`. */
+  function startBackend(extra: string) {
+    return spawnSync(
+      'npx',
+      [
+        'tsx',
+        resolve(__dirname, 'index.ts'),
+        '--config',
+        join(repoRoot, 'app-config.yaml'),
+        '--config',
+        extra,
+      ],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
+    );
+  }
+
   function file(name: string, text: string): string {
     const path = join(dir, name);
     writeFileSync(path, text);
@@ -90,18 +106,7 @@ describe('startup configuration check', () => {
       'exposure.yaml',
       'exposure:\n  segments:\n    - name: dmz\n      cidrs: [not-a-cidr]\n      modes: [l2]\n',
     );
-    const result = spawnSync(
-      'npx',
-      [
-        'tsx',
-        resolve(__dirname, 'index.ts'),
-        '--config',
-        join(repoRoot, 'app-config.yaml'),
-        '--config',
-        bad,
-      ],
-      { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
-    );
+    const result = startBackend(bad);
     // A hang would be killed by the timeout: status null, not 1.
     expect(result.status).toBe(1);
     const said = result.stderr.match(/exposure\.segments\[0\]\.cidrs\[0\]/g);
@@ -113,18 +118,7 @@ describe('startup configuration check', () => {
 
   it('makes the real backend exit at once with that message', () => {
     const bad = file('db.yaml', 'backend:\n  database:\n    client: mongodb\n');
-    const result = spawnSync(
-      'npx',
-      [
-        'tsx',
-        resolve(__dirname, 'index.ts'),
-        '--config',
-        join(repoRoot, 'app-config.yaml'),
-        '--config',
-        bad,
-      ],
-      { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
-    );
+    const result = startBackend(bad);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'Portico cannot start: backend.database.client: "mongodb"',
