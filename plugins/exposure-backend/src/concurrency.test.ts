@@ -20,6 +20,13 @@ const burstConfig = {
       addresses: ['10.50.2.1-10.50.2.100'],
       policy: { approval: 'automatic' },
     },
+    {
+      name: 'quota',
+      segment: 'dc1-internal',
+      intent: 'internal',
+      addresses: ['10.50.3.1-10.50.3.50'],
+      policy: { approval: 'automatic', quotaPerTeam: 3 },
+    },
   ],
 };
 
@@ -36,6 +43,24 @@ function burstBody(i: number) {
 }
 
 type Backend = Awaited<ReturnType<typeof startExposureBackend>>;
+
+/** `count` requests at once, spread over the servers in turn. */
+async function burst(
+  servers: Backend['server'][],
+  count: number,
+  body: (i: number) => object,
+  idempotencyKey?: string,
+) {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) => {
+      const call = request(servers[i % servers.length])
+        .post('/api/exposure/requests')
+        .set('Authorization', as(ALICE));
+      if (idempotencyKey) call.set('Idempotency-Key', idempotencyKey);
+      return call.send(body(i));
+    }),
+  );
+}
 
 async function fire(servers: Backend['server'][], count: number) {
   return Promise.all(
@@ -121,7 +146,62 @@ describe.each(databases.eachSupportedId())(
         expect(winnersByReplica.every(n => n > 0)).toBe(true);
         const rows = await knex('exposure_allocations').count({ n: '*' });
         expect(Number(rows[0].n)).toBe(100);
+        const verify = await request(first.server)
+          .get('/api/exposure/audit/verify')
+          .set('Authorization', as('user:default/pat'));
+        expect(verify.body).toEqual({ valid: true, checked: 300 });
       });
     }
+
+    /** One backend, or two replicas on PostgreSQL (where the race is real). */
+    async function replicas() {
+      const knex = await databases.init(databaseId);
+      const first = await startExposureBackend(knex, burstConfig);
+      started.push(first);
+      if (!databaseId.startsWith('POSTGRES')) return [first.server];
+      const replicaKnex = knexFactory({
+        client: 'pg',
+        connection: knex.client.config.connection,
+      });
+      extraKnex.push(replicaKnex);
+      const second = await startExposureBackend(replicaKnex, burstConfig);
+      started.push(second);
+      return [first.server, second.server];
+    }
+
+    it('lets one of 20 simultaneous requests for one Service in, and refuses the rest naming it', async () => {
+      const servers = await replicas();
+      const answers = await burst(servers, 20, () => ({
+        ...burstBody(0),
+        ports: [{ port: 443 }],
+      }));
+      const created = answers.filter(a => a.status === 201);
+      expect(created).toHaveLength(1);
+      const refused = answers.filter(a => a.status === 409);
+      expect(refused).toHaveLength(19);
+      for (const r of refused) {
+        expect(r.body.error.message).toContain(created[0].body.id);
+      }
+    });
+
+    it("holds a team's quota of 3 under 20 simultaneous requests", async () => {
+      const servers = await replicas();
+      const answers = await burst(servers, 20, i => ({
+        ...burstBody(i),
+        pool: 'quota',
+      }));
+      expect(answers.filter(a => a.status === 201)).toHaveLength(3);
+      const refused = answers.filter(a => a.status === 403);
+      expect(refused).toHaveLength(17);
+      expect(refused[0].body.error.message).toContain('quota of 3');
+    });
+
+    it('creates one request for 12 simultaneous retries with one Idempotency-Key', async () => {
+      const servers = await replicas();
+      const answers = await burst(servers, 12, () => burstBody(1), 'retry-1');
+      expect(answers.map(a => a.status)).toEqual(Array(12).fill(201));
+      expect(new Set(answers.map(a => a.body.id)).size).toBe(1);
+      expect(new Set(answers.map(a => a.body.address)).size).toBe(1);
+    });
   },
 );

@@ -144,18 +144,27 @@ export class PoolLayout {
   }
 
   /**
-   * The lowest usable address not in `taken`, or undefined when the pool is
-   * exhausted. Each step is a binary search over taken intervals; skipped
-   * addresses add a step each, and bridging keeps them out of long runs.
+   * The lowest usable address not in `taken`, from `from` up, or undefined
+   * when there is none. Each step is a binary search over taken intervals;
+   * skipped addresses add a step each, and bridging keeps them out of long
+   * runs.
    */
-  lowestFree(taken: IntervalSet): bigint | undefined {
+  lowestFree(taken: IntervalSet, from?: bigint): bigint | undefined {
     for (const range of this.ranges) {
-      let v = taken.nextFree(range.start);
+      if (from !== undefined && range.end < from) continue;
+      const start =
+        from !== undefined && from > range.start ? from : range.start;
+      let v = taken.nextFree(start);
       while (v <= range.end) {
         if (!this.skipped(v)) return v;
         v = taken.nextFree(v + 1n);
       }
     }
     return undefined;
+  }
+
+  /** The first address of the pool. */
+  get first(): bigint {
+    return this.ranges[0].start;
   }
 }

@@ -36,6 +36,15 @@ export async function migrateExposureDatabase(knex: Knex): Promise<void> {
 
 export { isUniqueViolation } from './rows';
 
+/** Runs of one transaction before a deadlock is reported. */
+const MAX_ATTEMPTS = 3;
+
+/** Deadlock detected, serialization failure. */
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === '40P01' || code === '40001';
+}
+
 /** The knex store, on SQLite or PostgreSQL. */
 export class DatabaseExposureStore implements ExposureStore {
   static async create(options: {
@@ -58,24 +67,33 @@ export class DatabaseExposureStore implements ExposureStore {
   async transaction<T>(
     fn: (tx: ExposureStoreTransaction) => Promise<T>,
   ): Promise<T> {
-    return this.knex.transaction(async tx => {
-      // Lock the chain head first: writers queue here, so each sees every
-      // change committed before it. SQLite already runs one writer at a time.
-      const query = tx('exposure_audit_head').where({ id: 1 });
-      const head = await (this.isPostgres ? query.forUpdate() : query).first();
-      const writer = new KnexExposureTransaction(tx, {
-        seq: Number(head.seq),
-        hash: head.hash,
-      });
-      const result = await fn(writer);
-      await writer.flushHead();
-      return result;
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.knex.transaction(async tx => {
+          const writer = new KnexExposureTransaction(tx, {
+            write: true,
+            postgres: this.isPostgres,
+          });
+          const result = await fn(writer);
+          await writer.flushAudit();
+          return result;
+        });
+      } catch (error) {
+        // PostgreSQL broke a lock cycle by aborting this transaction: run it
+        // again, it sees what the other one committed.
+        if (attempt < MAX_ATTEMPTS && isRetryable(error)) continue;
+        throw error;
+      }
+    }
   }
 
   async read<T>(fn: (tx: ExposureStoreTransaction) => Promise<T>): Promise<T> {
-    // Appending audit events needs the real head: reads never append.
-    return fn(new KnexExposureTransaction(this.knex, { seq: -1, hash: '' }));
+    return fn(
+      new KnexExposureTransaction(this.knex, {
+        write: false,
+        postgres: this.isPostgres,
+      }),
+    );
   }
 
   async getRequest(id: string) {

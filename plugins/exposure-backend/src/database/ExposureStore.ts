@@ -82,8 +82,16 @@ export interface ExposureStoreTransaction {
   tryInsertIdempotencyKey(entry: IdempotencyEntry): Promise<boolean>;
   /** Number of addresses of the pool that are leased. */
   countLeased(pool: string): Promise<bigint>;
-  /** Leased address values of a pool, ascending. */
-  leasedValues(pool: string, family: IpFamily): Promise<bigint[]>;
+  /**
+   * Leased address values of a pool from `fromKey` (an `addressKey`) up,
+   * ascending, at most `limit` of them.
+   */
+  leasedValuesFrom(
+    pool: string,
+    family: IpFamily,
+    fromKey: string,
+    limit: number,
+  ): Promise<bigint[]>;
   getLease(
     segment: string,
     address: string,
@@ -106,7 +114,13 @@ export interface ExposureStoreTransaction {
   ): Promise<boolean>;
   /** Detaches a request from its address and frees the lease when unused. */
   detach(requestId: string): Promise<void>;
-  appendAudit(event: NewAuditEvent): Promise<AuditEvent>;
+  /** Adds an event to the audit chain when the transaction commits. */
+  appendAudit(event: NewAuditEvent): Promise<void>;
+  /**
+   * Serialises this transaction with every other one that locks one of the
+   * keys, until commit: for checks that read before they write.
+   */
+  lock(keys: string[]): Promise<void>;
 }
 
 /** Persistence of requests, leases and the audit chain. */

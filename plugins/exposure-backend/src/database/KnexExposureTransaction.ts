@@ -1,5 +1,4 @@
 import type {
-  AuditEvent,
   ExposureRequest,
   IpFamily,
   ServicePort,
@@ -12,44 +11,95 @@ import {
   Lease,
   NewAuditEvent,
 } from './ExposureStore';
-import { HELD_STATES, RequestRow, fromRow, publicAudit, toRow } from './rows';
+import { HELD_STATES, RequestRow, fromRow, toRow } from './rows';
 
-/** The writes of one store transaction; the audit events go in at its end. */
+/** How a store transaction was opened. */
+export interface TransactionMode {
+  /** A write transaction, which may append to the audit chain. */
+  write: boolean;
+  /** PostgreSQL, where concurrent writers need row and advisory locks. */
+  postgres: boolean;
+}
+
+/**
+ * The writes of one store transaction. Audit events are chained at its end:
+ * the head of the chain is locked only for the final insert, so writers run
+ * side by side until then. Allocation safety comes from the unique keys, and
+ * the checks that read before they write (one open request per Service, an
+ * owner's quota) hold their own advisory locks (`lock`).
+ */
 export class KnexExposureTransaction implements ExposureStoreTransaction {
-  /** Events appended in this transaction, written before commit. */
-  private readonly pending: StoredAuditEvent[] = [];
+  /** Events appended in this transaction, chained and written before commit. */
+  private readonly pending: NewAuditEvent[] = [];
 
   constructor(
     private readonly tx: Knex | Knex.Transaction,
-    private head: { seq: number; hash: string },
+    private readonly mode: TransactionMode,
   ) {}
 
-  /** Writes the appended events and the new end of the chain, before commit. */
-  async flushHead() {
+  /** Chains the appended events onto the head and writes both, before commit. */
+  async flushAudit() {
     if (this.pending.length === 0) return;
+    const query = this.tx('exposure_audit_head').where({ id: 1 });
+    const row = await (this.mode.postgres ? query.forUpdate() : query).first();
+    let head = { seq: Number(row.seq), hash: String(row.hash) };
+    const stored = this.pending.map(event => {
+      const unhashed = {
+        seq: head.seq + 1,
+        at: event.at,
+        actor: event.actor,
+        action: event.action,
+        subjectType: event.subjectType,
+        subjectId: event.subjectId,
+        before: JSON.stringify(event.before ?? null),
+        after: JSON.stringify(event.after ?? null),
+        prevHash: head.hash,
+      };
+      const chained: StoredAuditEvent = {
+        ...unhashed,
+        hash: hashAuditEvent(unhashed),
+      };
+      head = { seq: chained.seq, hash: chained.hash };
+      return chained;
+    });
     await this.tx('exposure_audit_events').insert(
-      this.pending.map(stored => ({
-        seq: stored.seq,
-        at: stored.at,
-        actor: stored.actor,
-        action: stored.action,
-        subject_type: stored.subjectType,
-        subject_id: stored.subjectId,
-        before: stored.before,
-        after: stored.after,
-        prev_hash: stored.prevHash,
-        hash: stored.hash,
+      stored.map(event => ({
+        seq: event.seq,
+        at: event.at,
+        actor: event.actor,
+        action: event.action,
+        subject_type: event.subjectType,
+        subject_id: event.subjectId,
+        before: event.before,
+        after: event.after,
+        prev_hash: event.prevHash,
+        hash: event.hash,
       })),
     );
     await this.tx('exposure_audit_head')
       .where({ id: 1 })
-      .update({ seq: this.head.seq, hash: this.head.hash });
+      .update({ seq: head.seq, hash: head.hash });
+  }
+
+  async lock(keys: string[]) {
+    // SQLite runs one writer at a time already.
+    if (!this.mode.write || !this.mode.postgres) return;
+    // One order for everyone, so two writers never wait on each other.
+    for (const key of [...new Set(keys)].sort()) {
+      await this.tx.raw(
+        'select pg_advisory_xact_lock(hashtextextended(?, 0))',
+        [key],
+      );
+    }
   }
 
   async getRequest(id: string) {
-    const row = await this.tx<RequestRow>('exposure_requests')
-      .where({ id })
-      .first();
+    const query = this.tx<RequestRow>('exposure_requests').where({ id });
+    // A writer that read a request holds it until commit: two decisions on
+    // one request queue, and the second sees the first one's outcome.
+    const locked =
+      this.mode.write && this.mode.postgres ? query.forUpdate() : query;
+    const row = await locked.first();
     return row ? fromRow(row) : undefined;
   }
 
@@ -124,10 +174,17 @@ export class KnexExposureTransaction implements ExposureStoreTransaction {
     return BigInt(n ?? 0);
   }
 
-  async leasedValues(pool: string, family: IpFamily) {
+  async leasedValuesFrom(
+    pool: string,
+    family: IpFamily,
+    fromKey: string,
+    limit: number,
+  ) {
     const rows = await this.tx('exposure_leases')
       .where({ pool, family })
+      .where('address_key', '>=', fromKey)
       .orderBy('address_key')
+      .limit(limit)
       .select('address_key');
     return rows.map((r: { address_key: string }) =>
       BigInt(`0x${r.address_key}`),
@@ -249,24 +306,10 @@ export class KnexExposureTransaction implements ExposureStoreTransaction {
     }
   }
 
-  async appendAudit(event: NewAuditEvent): Promise<AuditEvent> {
-    const unhashed = {
-      seq: this.head.seq + 1,
-      at: event.at,
-      actor: event.actor,
-      action: event.action,
-      subjectType: event.subjectType,
-      subjectId: event.subjectId,
-      before: JSON.stringify(event.before ?? null),
-      after: JSON.stringify(event.after ?? null),
-      prevHash: this.head.hash,
-    };
-    const stored: StoredAuditEvent = {
-      ...unhashed,
-      hash: hashAuditEvent(unhashed),
-    };
-    this.pending.push(stored);
-    this.head = { seq: stored.seq, hash: stored.hash };
-    return publicAudit(stored);
+  async appendAudit(event: NewAuditEvent): Promise<void> {
+    if (!this.mode.write) {
+      throw new Error('audit events are appended in write transactions only');
+    }
+    this.pending.push(event);
   }
 }

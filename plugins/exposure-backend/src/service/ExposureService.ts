@@ -20,6 +20,7 @@ import {
   SegmentSummary,
   canonicalAddress,
   evaluateGuardrails,
+  parseAddress,
 } from '@portico/plugin-exposure-common';
 import type {
   AdoptionItem,
@@ -29,6 +30,7 @@ import type {
 } from '@portico/plugin-exposure-node';
 import { adoptInTransaction } from './adoptAllocations';
 import { PoolEntry, allocateAddress } from './allocateAddress';
+import { AllocationCursors } from './allocationCursors';
 import { hashRequestBody } from './idempotency';
 import { measureUsage, poolSummary, segmentSummaries } from './poolUsage';
 import {
@@ -54,6 +56,7 @@ export class ExposureService {
   private readonly pools = new Map<string, PoolEntry>();
   private readonly listeners = new Set<ExposureChangeListener>();
   private readonly now: () => Date;
+  private readonly cursors = new AllocationCursors();
 
   constructor(
     private readonly options: {
@@ -194,10 +197,16 @@ export class ExposureService {
     options: { idempotencyKey?: string } = {},
   ): Promise<{ request: ExposureRequest; replayed: boolean }> {
     const entry = this.resolvePool(body);
-    const changes: ExposureChange[] = [];
     const { idempotencyKey } = options;
     const bodyHash = hashRequestBody(body);
-    const outcome = await this.options.store.transaction(async tx => {
+    const outcome = await this.write(async (tx, changes) => {
+      await tx.lock([
+        `service:${body.cluster}/${body.namespace}/${body.serviceName}`,
+        `quota:${entry.pool.name}/${body.owner}`,
+        ...(idempotencyKey !== undefined
+          ? [`idempotency:${actor}/${idempotencyKey}`]
+          : []),
+      ]);
       if (idempotencyKey !== undefined) {
         const seen = await tx.getIdempotencyKey(actor, idempotencyKey);
         if (seen) {
@@ -292,7 +301,6 @@ export class ExposureService {
       }
       return { request: current, replayed: false };
     });
-    this.publish(changes);
     return outcome;
   }
 
@@ -325,8 +333,7 @@ export class ExposureService {
     to: 'approved' | 'rejected',
     comment: string,
   ): Promise<ExposureRequest> {
-    const changes: ExposureChange[] = [];
-    const request = await this.options.store.transaction(async tx => {
+    const request = await this.write(async (tx, changes) => {
       const current = await this.mustGet(tx, id);
       if (current.requestedBy === actor) {
         throw new NotAllowedError(
@@ -357,7 +364,6 @@ export class ExposureService {
       }
       return this.activate(tx, changes, decided, entry);
     });
-    this.publish(changes);
     return request;
   }
 
@@ -371,8 +377,7 @@ export class ExposureService {
     comment: string,
     access: { ownershipRefs: string[]; releaseAny: boolean },
   ): Promise<ExposureRequest> {
-    const changes: ExposureChange[] = [];
-    const request = await this.options.store.transaction(async tx => {
+    const request = await this.write(async (tx, changes) => {
       const current = await this.mustGet(tx, id);
       if (!access.releaseAny && !access.ownershipRefs.includes(current.owner)) {
         throw new NotAllowedError(
@@ -381,7 +386,6 @@ export class ExposureService {
       }
       return this.end(tx, changes, current, 'released', actor, comment);
     });
-    this.publish(changes);
     return request;
   }
 
@@ -391,8 +395,7 @@ export class ExposureService {
     const ids = await this.options.store.listExpiredRequestIds(now);
     let expired = 0;
     for (const id of ids) {
-      const changes: ExposureChange[] = [];
-      const done = await this.options.store.transaction(async tx => {
+      const done = await this.write(async (tx, changes) => {
         const current = await this.mustGet(tx, id);
         // Another replica or a release may have got there first.
         if (current.state !== 'active') return false;
@@ -406,22 +409,25 @@ export class ExposureService {
         );
         return true;
       });
-      this.publish(changes);
       if (done) expired++;
     }
     return expired;
   }
 
-  /** Active allocations with their requests: the seam for reconcilers. */
   /** Adoption of a running cluster's addresses (see adoptAllocations.ts). */
   async adoptAllocations(
     actor: string,
     items: AdoptionItem[],
   ): Promise<AdoptionOutcome[]> {
-    const changes: ExposureChange[] = [];
     const at = this.now().toISOString();
-    const outcomes = await this.options.store.transaction(tx =>
-      adoptInTransaction(
+    const outcomes = await this.write(async (tx, changes) => {
+      await tx.lock([
+        'adoption',
+        ...items.map(
+          i => `service:${i.cluster}/${i.namespace}/${i.serviceName}`,
+        ),
+      ]);
+      return adoptInTransaction(
         tx,
         {
           actor,
@@ -431,12 +437,12 @@ export class ExposureService {
             this.record(tx, changes, actor, 'adopted', undefined, after),
         },
         items,
-      ),
-    );
-    this.publish(changes);
+      );
+    });
     return outcomes;
   }
 
+  /** Active allocations with their requests: the seam for reconcilers. */
   async listActiveAllocations(): Promise<Allocation[]> {
     return this.options.store.listAllocations({});
   }
@@ -451,11 +457,22 @@ export class ExposureService {
   ): Promise<ExposureRequest> {
     assertTransition(current.id, current.state, to);
     await tx.detach(current.id);
+    this.releasedAddress(current);
     return this.transition(tx, changes, current, to, actor, {
       releasedBy: actor,
       releasedAt: this.now().toISOString(),
       ...(comment ? { decisionComment: comment } : {}),
     });
+  }
+
+  /** A freed address below a pool's cursor is the next one handed out. */
+  private releasedAddress(request: ExposureRequest): void {
+    const entry = this.pools.get(request.pool);
+    if (!entry || !request.address) return;
+    const { family, value } = parseAddress(request.address);
+    if (family === entry.layout.family) {
+      this.cursors.released(entry.pool.name, value);
+    }
   }
 
   private async mustGet(
@@ -519,6 +536,7 @@ export class ExposureService {
       target,
       entry,
       this.now().toISOString(),
+      this.cursors,
     );
     return this.transition(tx, changes, request, 'active', SYSTEM_ACTOR, {
       address,
@@ -543,6 +561,22 @@ export class ExposureService {
       after,
     });
     changes.push({ action, actor, request: after });
+  }
+
+  /**
+   * One write transaction; the changes it records are published after
+   * commit. A run the store repeats (after a deadlock) starts with none.
+   */
+  private async write<T>(
+    fn: (tx: ExposureStoreTransaction, changes: ExposureChange[]) => Promise<T>,
+  ): Promise<T> {
+    let changes: ExposureChange[] = [];
+    const result = await this.options.store.transaction(tx => {
+      changes = [];
+      return fn(tx, changes);
+    });
+    this.publish(changes);
+    return result;
   }
 
   /** After commit: tell Backstage's auditor and the listeners. */

@@ -9,9 +9,13 @@ import {
 } from '@portico/plugin-exposure-common';
 import { PoolLayout } from '../allocator/PoolLayout';
 import { ExposureStoreTransaction } from '../database/ExposureStore';
+import { AllocationCursors } from './allocationCursors';
 
 /** How many taken addresses one allocation skips before giving up. */
 const MAX_ALLOCATION_ATTEMPTS = 32;
+
+/** Leased addresses read per query while looking for a free one. */
+const SCAN_CHUNK = 256;
 
 export interface PoolEntry {
   pool: PoolConfig;
@@ -20,15 +24,46 @@ export interface PoolEntry {
 }
 
 /**
+ * The lowest free address of the pool from `from` up, reading the leases in
+ * key order a chunk at a time: a free address below the chunk's last lease is
+ * certain, one above it needs the next chunk.
+ */
+async function nextFree(
+  tx: ExposureStoreTransaction,
+  entry: PoolEntry,
+  from: bigint,
+): Promise<bigint | undefined> {
+  const { pool, layout } = entry;
+  let cursor = from;
+  for (;;) {
+    const leased = await tx.leasedValuesFrom(
+      pool.name,
+      layout.family,
+      addressKey(layout.family, cursor),
+      SCAN_CHUNK,
+    );
+    const value = layout.lowestFree(layout.takenWith(leased), cursor);
+    const last = leased[leased.length - 1];
+    if (value === undefined || leased.length < SCAN_CHUNK || value < last) {
+      return value;
+    }
+    cursor = last + 1n;
+  }
+}
+
+/**
  * Leases an address for a request inside its transaction: the one it asked
- * for (shared within one owner where the pool allows it), or the lowest free
- * one. The unique constraint on leases decides between concurrent writers.
+ * for (shared within one owner where the pool allows it), or the next free
+ * one after the last this process handed out, wrapping around to the start of
+ * the pool once (next fit: constant cost however full the pool is). The
+ * unique constraint on leases decides between concurrent writers.
  */
 export async function allocateAddress(
   tx: ExposureStoreTransaction,
   request: ExposureRequest,
   entry: PoolEntry,
   at: string,
+  cursors: AllocationCursors,
 ): Promise<string> {
   const { pool, segment, layout } = entry;
   const lease = (value: bigint) => ({
@@ -77,12 +112,20 @@ export async function allocateAddress(
     return wanted.address;
   }
 
-  const taken = layout.takenWith(
-    await tx.leasedValues(pool.name, layout.family),
-  );
+  const start = cursors.next(pool.name) ?? layout.first;
+  let from = start;
+  let wrapped = start <= layout.first;
   for (let attempt = 0; attempt < MAX_ALLOCATION_ATTEMPTS; attempt++) {
-    const value = layout.lowestFree(taken);
-    if (value === undefined) break;
+    const value = await nextFree(tx, entry, from);
+    if (value === undefined) {
+      if (wrapped) break;
+      // Nothing free above the cursor: addresses below it may have been
+      // released, by another replica say.
+      wrapped = true;
+      from = layout.first;
+      attempt--;
+      continue;
+    }
     const candidate = lease(value);
     if (await tx.tryInsertLease(candidate)) {
       await tx.tryAttach(
@@ -92,10 +135,11 @@ export async function allocateAddress(
         request.ports,
         at,
       );
+      cursors.allocated(pool.name, value);
       return candidate.address;
     }
     // Another writer holds it (the unique constraint said so): skip it.
-    taken.add(value);
+    from = value + 1n;
   }
   throw new ConflictError(
     `pool "${pool.name}" is exhausted: no free address left`,
