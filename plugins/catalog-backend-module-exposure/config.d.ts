@@ -8,8 +8,9 @@ export interface Config {
     /** The catalog entity provider of exposure pools and VIPs. */
     catalogProvider?: {
       /**
-       * Seconds between two reads of the exposure API; default 3, so a new
-       * VIP is in the catalog within seconds.
+       * Seconds between two whole reads of the exposure API; default 30.
+       * Announced changes reach the catalog at once; this read heals
+       * anything an announcement missed.
        */
       refreshSeconds?: number;
       /**

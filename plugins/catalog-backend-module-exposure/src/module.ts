@@ -4,19 +4,26 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import {
+  EXPOSURE_CHANGED_TOPIC,
+  type ExposureChangedEvent,
+} from '@portico/plugin-exposure-common';
 import { ExposureApiReader } from './provider/exposureApiReader';
 import { ExposureEntityProvider } from './provider/ExposureEntityProvider';
 
-/**
- * Topic on the events service that announces a committed exposure change
- * (request created, approved, released, expired); any payload.
- */
-export const EXPOSURE_CHANGED_TOPIC = 'portico.exposure.changed';
+export { EXPOSURE_CHANGED_TOPIC };
+
+/** A payload from the exposure backend names the pool and address it moved. */
+function isExposureChange(payload: unknown): payload is ExposureChangedEvent {
+  const p = payload as Partial<ExposureChangedEvent> | undefined;
+  return typeof p?.pool === 'string' && typeof p?.requestId === 'string';
+}
 
 /**
  * Adds the exposure entity provider to the catalog: pools and VIPs as
- * Resources, read from the exposure API every few seconds and whenever a
- * change is announced on the events service.
+ * Resources. Each change announced on the events service is applied as a
+ * delta (the touched addresses re-read, debounced); a whole read every
+ * `refreshSeconds` (30) heals anything missed.
  */
 export const catalogModuleExposure = createBackendModule({
   pluginId: 'catalog',
@@ -38,12 +45,14 @@ export const catalogModuleExposure = createBackendModule({
           'portico.catalogProvider',
         );
         const refreshSeconds =
-          settings?.getOptionalNumber('refreshSeconds') ?? 3;
+          settings?.getOptionalNumber('refreshSeconds') ?? 30;
         const fullSyncMinutes =
           settings?.getOptionalNumber('fullSyncMinutes') ?? 10;
         const reader = new ExposureApiReader(deps.discovery, deps.auth);
         const provider = new ExposureEntityProvider({
           read: signal => reader.read(signal),
+          readAddresses: (addresses, signal) =>
+            reader.readAddresses(addresses, signal),
           logger: deps.logger,
           platformTeam:
             deps.config.getOptionalString('portico.platformAdminGroup') ??
@@ -86,12 +95,24 @@ export const catalogModuleExposure = createBackendModule({
           }),
         );
 
-        // A change announced on the events service refreshes at once; the
-        // timer above stays the guarantee when no one announces.
+        // A change announced on the events service is applied at once; the
+        // timer above stays the guarantee when an announcement is lost.
         await deps.events.subscribe({
           id: 'portico-exposure-entity-provider',
           topics: [EXPOSURE_CHANGED_TOPIC],
-          onEvent: () => refreshQuietly(abort.signal),
+          onEvent: async ({ eventPayload }) => {
+            if (!isExposureChange(eventPayload)) {
+              await refreshQuietly(abort.signal);
+              return;
+            }
+            try {
+              await provider.changed(eventPayload, abort.signal);
+            } catch (error) {
+              deps.logger.warn(
+                `exposure change not applied to the catalog: ${error}`,
+              );
+            }
+          },
         });
       },
     });

@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { exposurePermissions } from '@portico/plugin-exposure-common';
 import {
   ExposureChangeListener,
@@ -12,6 +13,7 @@ import {
 import { DatabaseExposureStore } from './database/DatabaseExposureStore';
 import { ExposureService } from './service/ExposureService';
 import { IDEMPOTENCY_KEY_TTL_MS } from './service/idempotency';
+import { announceChanges } from './service/announceChanges';
 import { createRouter } from './service/router';
 
 /**
@@ -48,6 +50,7 @@ export const exposurePlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
       },
       async init(deps) {
         // Throws with the path of every bad key: a broken contract never serves.
@@ -63,6 +66,7 @@ export const exposurePlugin = createBackendPlugin({
         });
         deps.permissionsRegistry.addPermissions(exposurePermissions);
         listeners.forEach(listener => service.onChange(listener));
+        service.onChange(announceChanges(deps.events, deps.logger));
 
         const abort = new AbortController();
         deps.lifecycle.addShutdownHook(() => abort.abort());

@@ -162,3 +162,20 @@ export interface PoolExportRow {
 }
 
 export type { Intent, Protocol, RequestState, ServicePort };
+
+/**
+ * Topic on Backstage's events service on which the exposure backend announces
+ * each committed change; the payload is an `ExposureChangedEvent`.
+ */
+export const EXPOSURE_CHANGED_TOPIC = 'portico.exposure.changed';
+
+/** What changed: enough for a listener to re-read only what it touched. */
+export interface ExposureChangedEvent {
+  action: string;
+  requestId: string;
+  state: string;
+  pool: string;
+  segment: string;
+  /** The address the request holds or held, once it had one. */
+  address?: string;
+}

@@ -135,6 +135,77 @@ describe('ExposureEntityProvider', () => {
     expect(reads).toBe(2);
   });
 
+  it('applies announced changes as one debounced delta of the touched addresses', async () => {
+    const t = setup();
+    let wholeReads = 0;
+    const partialReads: string[][] = [];
+    const provider = new ExposureEntityProvider({
+      read: async () => {
+        wholeReads += 1;
+        return structuredClone(t.state);
+      },
+      readAddresses: async addresses => {
+        partialReads.push(addresses);
+        return {
+          ...structuredClone(t.state),
+          allocations: t.state.allocations.filter(a =>
+            addresses.includes(a.address),
+          ),
+        };
+      },
+      logger: mockServices.logger.mock(),
+      platformTeam: 'group:default/platform-team',
+      fullSyncIntervalMs: 600_000,
+      debounceMs: 20,
+    });
+    await provider.connect(t.connection);
+    // A change before anything was sent is a whole pass.
+    t.state.allocations.push(demoAllocation({ address: '192.0.2.9' }));
+    await provider.changed({ pool: 'internal-east', address: '192.0.2.9' });
+    expect(t.mutations.map(m => m.type)).toEqual(['full']);
+    expect(wholeReads).toBe(1);
+
+    t.state.allocations.push(
+      demoAllocation({ address: '192.0.2.10', requestId: 'r-10' }),
+      demoAllocation({ address: '192.0.2.11', requestId: 'r-11' }),
+    );
+    const sent = await Promise.all([
+      provider.changed({ pool: 'internal-east', address: '192.0.2.10' }),
+      provider.changed({ pool: 'internal-east', address: '192.0.2.11' }),
+    ]);
+    expect(sent).toEqual([2, 2]);
+    expect(partialReads).toEqual([['192.0.2.10', '192.0.2.11']]);
+    expect(t.mutations[1]).toEqual({
+      type: 'delta',
+      added: [
+        'vip-internal-east-192-0-2-10',
+        'vip-internal-east-192-0-2-11',
+      ].map(name =>
+        expect.objectContaining({
+          entity: expect.objectContaining({
+            metadata: expect.objectContaining({ name }),
+          }),
+        }),
+      ),
+      removed: [],
+    });
+
+    t.state.allocations = t.state.allocations.filter(
+      a => a.address !== '192.0.2.10',
+    );
+    await provider.changed({ pool: 'internal-east', address: '192.0.2.10' });
+    expect(t.mutations[2]).toEqual({
+      type: 'delta',
+      added: [],
+      removed: [{ entityRef: 'resource:default/vip-internal-east-192-0-2-10' }],
+    });
+    // A request still waiting has no address: nothing to read or send.
+    await expect(provider.changed({ pool: 'internal-east' })).resolves.toBe(0);
+    expect(wholeReads).toBe(1);
+    expect(partialReads).toHaveLength(2);
+    expect(t.mutations).toHaveLength(3);
+  });
+
   it('refuses to run before the catalog connected it', async () => {
     await expect(setup().provider.refresh()).rejects.toThrow('not connected');
   });

@@ -2,7 +2,11 @@ import type {
   AuthService,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import type { Allocation, PoolSummary } from '@portico/plugin-exposure-common';
+import {
+  type Allocation,
+  type PoolSummary,
+  MAX_ADDRESSES_PER_QUERY,
+} from '@portico/plugin-exposure-common';
 
 /** What the provider reads from the exposure API in one pass. */
 export interface ExposureSnapshot {
@@ -23,7 +27,40 @@ export class ExposureApiReader {
     private readonly auth: AuthService,
   ) {}
 
+  /** Every pool and every allocation. */
   async read(signal?: AbortSignal): Promise<ExposureSnapshot> {
+    const { baseUrl, get } = await this.client(signal);
+    const [pools, allocations] = await settleBoth(
+      get<PoolSummary>('/pools'),
+      get<Allocation>('/allocations'),
+    );
+    return { baseUrl, pools, allocations };
+  }
+
+  /** Every pool, and the allocations of these addresses only. */
+  async readAddresses(
+    addresses: string[],
+    signal?: AbortSignal,
+  ): Promise<ExposureSnapshot> {
+    const { baseUrl, get } = await this.client(signal);
+    const chunks: string[][] = [];
+    for (let i = 0; i < addresses.length; i += MAX_ADDRESSES_PER_QUERY) {
+      chunks.push(addresses.slice(i, i + MAX_ADDRESSES_PER_QUERY));
+    }
+    const [pools, allocations] = await settleBoth(
+      get<PoolSummary>('/pools'),
+      Promise.all(
+        chunks.map(chunk =>
+          get<Allocation>(
+            `/allocations?address=${encodeURIComponent(chunk.join(','))}`,
+          ),
+        ),
+      ).then(lists => lists.flat()),
+    );
+    return { baseUrl, pools, allocations };
+  }
+
+  private async client(signal?: AbortSignal) {
     const baseUrl = await this.discovery.getBaseUrl('exposure');
     const { token } = await this.auth.getPluginRequestToken({
       onBehalfOf: await this.auth.getOwnServiceCredentials(),
@@ -47,20 +84,19 @@ export class ExposureApiReader {
       }
       return body.items;
     };
-    // Both settle before either failure is thrown, so a pass that fails
-    // always reports the same first failure.
-    const [pools, allocations] = await Promise.allSettled([
-      get<PoolSummary>('/pools'),
-      get<Allocation>('/allocations'),
-    ]);
-    if (pools.status === 'rejected') {
-      throw pools.reason;
-    }
-    if (allocations.status === 'rejected') {
-      throw allocations.reason;
-    }
-    return { baseUrl, pools: pools.value, allocations: allocations.value };
+    return { baseUrl, get };
   }
+}
+
+/**
+ * Both settle before either failure is thrown, so a pass that fails always
+ * reports the same first failure.
+ */
+async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
 }
 
 /** The message of Backstage's error body, or the start of the raw text. */

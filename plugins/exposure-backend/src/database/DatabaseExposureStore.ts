@@ -147,9 +147,12 @@ export class DatabaseExposureStore implements ExposureStore {
     if (filter.segment) query.where('l.segment', filter.segment);
     if (filter.owner) query.where('l.owner', filter.owner);
     if (filter.requestId) query.where('a.request_id', filter.requestId);
+    if (filter.addresses) query.whereIn('a.address', filter.addresses);
     const rows = await query;
     const holders = new Map<string, number>();
-    const shareCounts = await this.knex('exposure_allocations')
+    const shared = this.knex('exposure_allocations');
+    if (filter.addresses) shared.whereIn('address', filter.addresses);
+    const shareCounts = await shared
       .select('segment', 'address')
       .count({ n: '*' })
       .groupBy('segment', 'address')

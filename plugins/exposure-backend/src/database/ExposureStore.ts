@@ -52,6 +52,8 @@ export interface AllocationFilter {
   segment?: string;
   owner?: string;
   requestId?: string;
+  /** Canonical addresses; any of them. */
+  addresses?: string[];
 }
 
 /**

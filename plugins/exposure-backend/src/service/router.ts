@@ -221,8 +221,17 @@ export async function createRouter(
 
   router.get('/allocations', async (req, res) => {
     await requireRead(req, exposureReadPermission);
-    const filter = parseInput(listAllocationsQuerySchema, req.query, 'query');
-    res.json({ items: await service.store.listAllocations(filter) });
+    const { address, ...filter } = parseInput(
+      listAllocationsQuerySchema,
+      req.query,
+      'query',
+    );
+    res.json({
+      items: await service.store.listAllocations({
+        ...filter,
+        ...(address ? { addresses: address } : {}),
+      }),
+    });
   });
 
   router.get('/audit', async (req, res) => {

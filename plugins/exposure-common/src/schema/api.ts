@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalAddress } from '../ip/ipRange';
 import {
   columnLimits,
   dnsLabelSchema,
@@ -123,12 +124,26 @@ export const listRequestsQuerySchema = z
   })
   .strict();
 
-/** Query of `GET /allocations`. */
+/** Most addresses one `GET /allocations?address=` asks for. */
+export const MAX_ADDRESSES_PER_QUERY = 200;
+
+/** Query of `GET /allocations`; `address` is a comma-separated list. */
 export const listAllocationsQuerySchema = z
   .object({
     pool: nameSchema.optional(),
     segment: nameSchema.optional(),
     owner: groupRefSchema.optional(),
+    address: z
+      .string()
+      .max(MAX_ADDRESSES_PER_QUERY * 40)
+      .transform(list => list.split(','))
+      .pipe(
+        z
+          .array(ipAddressSchema.transform(canonicalAddress))
+          .min(1)
+          .max(MAX_ADDRESSES_PER_QUERY),
+      )
+      .optional(),
   })
   .strict();
 
