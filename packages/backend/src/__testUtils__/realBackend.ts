@@ -15,6 +15,10 @@ export type BackendDatabase =
 
 export interface RealBackend {
   url: string;
+  /** Prefix of the run's PostgreSQL databases, shared by its replicas. */
+  databaseId: string;
+  /** Kills the process group with SIGKILL, as a crashing node would. */
+  kill(): void;
   /** What the backend printed lately, for failure messages. */
   output(): string;
   /** Stops the process group and deletes the run's data. */
@@ -91,16 +95,25 @@ function stopGroup(child: ChildProcess): Promise<void> {
  */
 export async function startRealBackend(
   database: BackendDatabase,
-  timeoutMs = 120_000,
+  options: {
+    timeoutMs?: number;
+    /** Config on top of the shipped one (arrays replace the shipped ones). */
+    extraConfig?: object;
+    /** Another replica of one deployment: the same PostgreSQL databases. */
+    shareDatabaseWith?: RealBackend;
+  } = {},
 ): Promise<RealBackend> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'portico-backend-'));
-  const id = `portico_run_${process.pid}_${port}`;
+  const replica = options.shareDatabaseWith;
+  const id = replica?.databaseId ?? `portico_run_${process.pid}_${port}`;
   const runtimeConfig = join(dir, 'app-config.run.yaml');
   writeFileSync(
     runtimeConfig,
     stringify({
+      ...options.extraConfig,
       app: { baseUrl: url },
       backend: {
         baseUrl: url,
@@ -139,10 +152,26 @@ export async function startRealBackend(
   const stop = async () => {
     await stopGroup(child);
     rmSync(dir, { recursive: true, force: true });
-    if (database.client === 'pg') dropDatabases(database.url, `${id}_`);
+    // The first replica owns the databases.
+    if (database.client === 'pg' && !replica) {
+      dropDatabases(database.url, `${id}_`);
+    }
+  };
+  const kill = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // gone already
+    }
   };
 
-  const running: RealBackend = { url, output: () => output, stop };
+  const running: RealBackend = {
+    url,
+    databaseId: id,
+    kill,
+    output: () => output,
+    stop,
+  };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) break;
