@@ -53,18 +53,19 @@ describe('change announcements', () => {
       listener(received),
     ]);
     stop = () => backend.stop();
+    const body = {
+      entityRef: 'component:default/edge-api',
+      owner: 'group:default/team-payments',
+      cluster: 'demo',
+      namespace: 'payments',
+      serviceName: 'edge-api',
+      ports: [{ port: 8080 }],
+      pool: 'internal',
+    };
     const created = await request(backend.server)
       .post('/api/exposure/requests')
       .set('Authorization', as(ALICE))
-      .send({
-        entityRef: 'component:default/edge-api',
-        owner: 'group:default/team-payments',
-        cluster: 'demo',
-        namespace: 'payments',
-        serviceName: 'edge-api',
-        ports: [{ port: 8080 }],
-        pool: 'internal',
-      });
+      .send(body);
     expect(created.status).toBe(201);
     await new Promise(resolve => setTimeout(resolve, 50));
     expect(received.map(e => e.action)).toEqual([
@@ -80,12 +81,13 @@ describe('change announcements', () => {
       segment: 'dc1-internal',
       address: created.body.address,
     });
-    // A rejected request was never stored: nothing is announced.
+    // A refused request was never stored: nothing is announced.
     const refused = await request(backend.server)
       .post('/api/exposure/requests')
       .set('Authorization', as(ALICE))
-      .send({ ...created.body, pool: 'nope' });
+      .send({ ...body, serviceName: 'other', pool: 'nope' });
     expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain('unknown pool "nope"');
     expect(received).toHaveLength(3);
   });
 });

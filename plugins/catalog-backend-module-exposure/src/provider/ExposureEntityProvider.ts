@@ -50,6 +50,8 @@ export class ExposureEntityProvider implements EntityProvider {
   /** Addresses announced since the last delta pass, by pool. */
   private touched = new Map<string, { pool: string; address: string }>();
   private debounce?: ReturnType<typeof setTimeout>;
+  /** The delta pass the gathered addresses wait for. */
+  private pendingDelta?: Promise<number>;
 
   constructor(private readonly options: ExposureEntityProviderOptions) {
     this.now = options.now ?? Date.now;
@@ -123,8 +125,6 @@ export class ExposureEntityProvider implements EntityProvider {
     }
     return this.pendingDelta!;
   }
-
-  private pendingDelta?: Promise<number>;
 
   private run<T>(fn: () => Promise<T>): Promise<T> {
     const result = this.exclusive.catch(() => undefined).then(fn);

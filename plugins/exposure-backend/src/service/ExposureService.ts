@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type {
   AuditorService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
-  InputError,
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
@@ -18,7 +16,6 @@ import {
   GuardrailUsage,
   PoolSummary,
   SegmentSummary,
-  canonicalAddress,
   evaluateGuardrails,
   parseAddress,
 } from '@portico/plugin-exposure-common';
@@ -30,13 +27,18 @@ import type {
 } from '@portico/plugin-exposure-node';
 import { adoptInTransaction } from './adoptAllocations';
 import { PoolEntry, allocateAddress } from './allocateAddress';
+import { ChangePublisher } from './changePublisher';
+import { newRequest } from './newRequest';
+import { resolvePool } from './resolvePool';
 import { AllocationCursors } from './allocationCursors';
-import { hashRequestBody } from './idempotency';
+import { findReplay, hashRequestBody, rememberKey } from './idempotency';
+import { assertNotDenied, withDuplicateReason } from './verdicts';
 import { measureUsage, poolSummary, segmentSummaries } from './poolUsage';
 import {
   assertNoDuplicate,
   checkOpenRequests,
-  duplicateMessage,
+  serviceLockKey,
+  submitLockKeys,
 } from './openRequests';
 import { PoolLayout } from '../allocator/PoolLayout';
 import {
@@ -54,7 +56,7 @@ export const SYSTEM_ACTOR = 'system:portico';
  */
 export class ExposureService {
   private readonly pools = new Map<string, PoolEntry>();
-  private readonly listeners = new Set<ExposureChangeListener>();
+  private readonly publisher: ChangePublisher;
   private readonly now: () => Date;
   private readonly cursors = new AllocationCursors();
 
@@ -68,6 +70,7 @@ export class ExposureService {
     },
   ) {
     this.now = options.now ?? (() => new Date());
+    this.publisher = new ChangePublisher(options.logger, options.auditor);
     const segments = new Map(options.config.segments.map(s => [s.name, s]));
     for (const pool of options.config.pools) {
       const segment = segments.get(pool.segment)!;
@@ -81,8 +84,7 @@ export class ExposureService {
 
   /** Subscribes to committed changes; returns the unsubscribe function. */
   onChange(listener: ExposureChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.publisher.onChange(listener);
   }
 
   get store(): ExposureStore {
@@ -106,40 +108,6 @@ export class ExposureService {
     return summary;
   }
 
-  /** Pool named in the body, or the first pool of the intent that fits. */
-  private resolvePool(body: CreateRequestBody): PoolEntry {
-    if (body.pool !== undefined) {
-      const entry = this.pools.get(body.pool);
-      if (!entry) {
-        throw new InputError(
-          `pool: unknown pool "${body.pool}" (known: ${[
-            ...this.pools.keys(),
-          ].join(', ')})`,
-        );
-      }
-      if (body.intent !== undefined && entry.pool.intent !== body.intent) {
-        throw new InputError(
-          `intent: pool "${body.pool}" is ${entry.pool.intent}, not ${body.intent}`,
-        );
-      }
-      return entry;
-    }
-    const candidates = [...this.pools.values()].filter(
-      e => e.pool.intent === body.intent,
-    );
-    const fitting =
-      candidates.find(
-        e =>
-          e.segment.clusters.includes(body.cluster) &&
-          (e.pool.policy.owners.length === 0 ||
-            e.pool.policy.owners.includes(body.owner)),
-      ) ?? candidates[0];
-    if (!fitting) {
-      throw new InputError(`intent: no pool has intent ${body.intent}`);
-    }
-    return fitting;
-  }
-
   private evaluate(
     entry: PoolEntry,
     body: CreateRequestBody,
@@ -159,7 +127,7 @@ export class ExposureService {
   async dryRun(
     body: CreateRequestBody,
   ): Promise<GuardrailResult & { pool: string }> {
-    const entry = this.resolvePool(body);
+    const entry = resolvePool(this.pools, body);
     const result = await this.options.store.read(async tx => {
       const { replaced, duplicateOf } = await checkOpenRequests(tx, body);
       const verdict = this.evaluate(
@@ -167,18 +135,7 @@ export class ExposureService {
         body,
         await measureUsage(tx, entry, body, replaced),
       );
-      if (!duplicateOf) return verdict;
-      return {
-        verdict: 'deny' as const,
-        reasons: [
-          {
-            code: 'duplicate-request' as const,
-            verdict: 'deny' as const,
-            message: duplicateMessage(duplicateOf),
-          },
-          ...verdict.reasons,
-        ],
-      };
+      return withDuplicateReason(verdict, duplicateOf);
     });
     return { pool: entry.pool.name, ...result };
   }
@@ -196,30 +153,14 @@ export class ExposureService {
     body: CreateRequestBody,
     options: { idempotencyKey?: string } = {},
   ): Promise<{ request: ExposureRequest; replayed: boolean }> {
-    const entry = this.resolvePool(body);
+    const entry = resolvePool(this.pools, body);
     const { idempotencyKey } = options;
     const bodyHash = hashRequestBody(body);
     const outcome = await this.write(async (tx, changes) => {
-      await tx.lock([
-        `service:${body.cluster}/${body.namespace}/${body.serviceName}`,
-        `quota:${entry.pool.name}/${body.owner}`,
-        ...(idempotencyKey !== undefined
-          ? [`idempotency:${actor}/${idempotencyKey}`]
-          : []),
-      ]);
-      if (idempotencyKey !== undefined) {
-        const seen = await tx.getIdempotencyKey(actor, idempotencyKey);
-        if (seen) {
-          if (seen.bodyHash !== bodyHash) {
-            throw new ConflictError(
-              `Idempotency-Key "${idempotencyKey}" was first used for another request (${seen.requestId}); use a new key for a new request`,
-            );
-          }
-          return {
-            request: await this.mustGet(tx, seen.requestId),
-            replayed: true,
-          };
-        }
+      await tx.lock(submitLockKeys(actor, body, entry, idempotencyKey));
+      const replay = await findReplay(tx, actor, idempotencyKey, bodyHash);
+      if (replay) {
+        return { request: await this.mustGet(tx, replay), replayed: true };
       }
       const replaced = await assertNoDuplicate(tx, body);
       const verdict = this.evaluate(
@@ -227,54 +168,18 @@ export class ExposureService {
         body,
         await measureUsage(tx, entry, body, replaced),
       );
-      if (verdict.verdict === 'deny') {
-        const messages = verdict.reasons.map(r => r.message).join('; ');
-        if (verdict.reasons.every(r => r.code === 'pool-exhausted')) {
-          throw new ConflictError(messages);
-        }
-        throw new NotAllowedError(`request denied: ${messages}`);
-      }
+      assertNotDenied(verdict);
       const at = this.now().toISOString();
-      let current: ExposureRequest = {
-        id: randomUUID(),
-        state: 'pending',
-        requestedBy: actor,
-        entityRef: body.entityRef,
-        owner: body.owner,
-        cluster: body.cluster,
-        namespace: body.namespace,
-        serviceName: body.serviceName,
-        ports: body.ports,
-        pool: entry.pool.name,
-        segment: entry.segment.name,
-        intent: entry.pool.intent,
-        ...(body.address
-          ? { requestedAddress: canonicalAddress(body.address) }
-          : {}),
-        exposureKind: body.exposureKind,
-        justification: body.justification,
-        ...(body.expiresAt
-          ? { expiresAt: new Date(body.expiresAt).toISOString() }
-          : {}),
-        ...(body.replaces ? { replaces: body.replaces } : {}),
-        reasons: verdict.reasons,
-        createdAt: at,
-        updatedAt: at,
-      };
+      let current = newRequest(actor, body, entry, verdict, at);
       await tx.insertRequest(current);
-      if (
-        idempotencyKey !== undefined &&
-        !(await tx.tryInsertIdempotencyKey({
+      if (idempotencyKey !== undefined) {
+        await rememberKey(tx, {
           actor,
           key: idempotencyKey,
           bodyHash,
           requestId: current.id,
           createdAtMs: this.now().getTime(),
-        }))
-      ) {
-        throw new ConflictError(
-          `a request with Idempotency-Key "${idempotencyKey}" is being created; retry`,
-        );
+        });
       }
       await this.record(
         tx,
@@ -421,12 +326,7 @@ export class ExposureService {
   ): Promise<AdoptionOutcome[]> {
     const at = this.now().toISOString();
     const outcomes = await this.write(async (tx, changes) => {
-      await tx.lock([
-        'adoption',
-        ...items.map(
-          i => `service:${i.cluster}/${i.namespace}/${i.serviceName}`,
-        ),
-      ]);
+      await tx.lock(['adoption', ...items.map(serviceLockKey)]);
       return adoptInTransaction(
         tx,
         {
@@ -575,50 +475,7 @@ export class ExposureService {
       changes = [];
       return fn(tx, changes);
     });
-    this.publish(changes);
+    this.publisher.publish(changes);
     return result;
-  }
-
-  /** After commit: tell Backstage's auditor and the listeners. */
-  private publish(changes: ExposureChange[]): void {
-    for (const change of changes) {
-      void this.audit(change);
-      for (const listener of this.listeners) {
-        try {
-          listener(change);
-        } catch (error) {
-          this.options.logger.warn('exposure change listener failed', {
-            action: change.action,
-            error: String(error),
-          });
-        }
-      }
-    }
-  }
-
-  private async audit(change: ExposureChange): Promise<void> {
-    if (!this.options.auditor) return;
-    try {
-      const event = await this.options.auditor.createEvent({
-        eventId: 'exposure-request',
-        severityLevel: change.action === 'request.created' ? 'low' : 'medium',
-        meta: {
-          action: change.action,
-          actor: change.actor,
-          requestId: change.request.id,
-          pool: change.request.pool,
-          owner: change.request.owner,
-          state: change.request.state,
-          ...(change.request.address
-            ? { address: change.request.address }
-            : {}),
-        },
-      });
-      await event.success();
-    } catch (error) {
-      this.options.logger.warn('could not send exposure audit event', {
-        error: String(error),
-      });
-    }
   }
 }

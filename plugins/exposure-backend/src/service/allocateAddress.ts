@@ -112,34 +112,33 @@ export async function allocateAddress(
     return wanted.address;
   }
 
-  const start = cursors.next(pool.name) ?? layout.first;
-  let from = start;
-  let wrapped = start <= layout.first;
-  for (let attempt = 0; attempt < MAX_ALLOCATION_ATTEMPTS; attempt++) {
-    const value = await nextFree(tx, entry, from);
-    if (value === undefined) {
-      if (wrapped) break;
-      // Nothing free above the cursor: addresses below it may have been
-      // released, by another replica say.
-      wrapped = true;
-      from = layout.first;
-      attempt--;
-      continue;
+  // From the cursor up, then, when nothing is free there, from the start
+  // (addresses below the cursor may have been released, by another replica).
+  const cursor = cursors.next(pool.name);
+  const starts =
+    cursor !== undefined && cursor > layout.first
+      ? [cursor, layout.first]
+      : [layout.first];
+  let attempts = 0;
+  for (let from of starts) {
+    while (attempts++ < MAX_ALLOCATION_ATTEMPTS) {
+      const value = await nextFree(tx, entry, from);
+      if (value === undefined) break;
+      const candidate = lease(value);
+      if (await tx.tryInsertLease(candidate)) {
+        await tx.tryAttach(
+          request.id,
+          segment.name,
+          candidate.address,
+          request.ports,
+          at,
+        );
+        cursors.allocated(pool.name, value);
+        return candidate.address;
+      }
+      // Another writer holds it (the unique constraint said so): skip it.
+      from = value + 1n;
     }
-    const candidate = lease(value);
-    if (await tx.tryInsertLease(candidate)) {
-      await tx.tryAttach(
-        request.id,
-        segment.name,
-        candidate.address,
-        request.ports,
-        at,
-      );
-      cursors.allocated(pool.name, value);
-      return candidate.address;
-    }
-    // Another writer holds it (the unique constraint said so): skip it.
-    from = value + 1n;
   }
   throw new ConflictError(
     `pool "${pool.name}" is exhausted: no free address left`,

@@ -24,6 +24,34 @@ function serviceOf(r: {
   return `${r.cluster}/${r.namespace}/${r.serviceName}`;
 }
 
+/** The lock that keeps one open request per Service across replicas. */
+export function serviceLockKey(r: {
+  cluster: string;
+  namespace: string;
+  serviceName: string;
+}): string {
+  return `service:${serviceOf(r)}`;
+}
+
+/**
+ * What a new request reads before it writes: its Service's open requests,
+ * the owner's quota in the pool, and its Idempotency-Key.
+ */
+export function submitLockKeys(
+  actor: string,
+  body: CreateRequestBody,
+  entry: { pool: { name: string } },
+  idempotencyKey?: string,
+): string[] {
+  return [
+    serviceLockKey(body),
+    `quota:${entry.pool.name}/${body.owner}`,
+    ...(idempotencyKey !== undefined
+      ? [`idempotency:${actor}/${idempotencyKey}`]
+      : []),
+  ];
+}
+
 export function duplicateMessage(first: ExposureRequest): string {
   const what =
     first.state === 'active'
